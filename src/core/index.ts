@@ -1,0 +1,14 @@
+/**
+ * tyche/core: the functional array core. Arrays and the `np` namespace, grad and friends,
+ * pytrees, backends. (No knowledge of probability lives here.)
+ */
+import "./interpreters/eager.js";
+
+export { NDArray as Array, asArray, type ArrayLike, type Nested, type AVal } from "./array.js";
+export { enableX64, isX64, defaultFloat, type DType, type TypedArray } from "./dtype.js";
+export { setBackend, getBackend, type BackendName } from "./backend.js";
+export * as np from "./numpy.js";
+export * as tree from "./tree.js";
+export type { PyTree, TreeDef } from "./tree.js";
+export { ravel } from "./tree.js";
+export { grad, valueAndGrad, vjp, jvp, jacobian, hessian, stopGradient, customVjp, checkGrads, type GradOptions, type CheckGradsOptions } from "./transforms.js";
