@@ -31,6 +31,12 @@ export interface Primitive<P = unknown> {
    * input gets none, e.g. integer indices). Written with core ops.
    */
   vjp?(cts: NDArray[], ins: NDArray[], outs: NDArray[], params: P): (NDArray | null)[];
+  /**
+   * Batching rule for vmap: `dims[i]` is the batched axis of input i (null: not batched).
+   * Returns the outputs (computed with core ops on the whole batch) and their batched axes.
+   * Primitives without one are batched by a loop over the batch (correct, slower).
+   */
+  batch?(ins: NDArray[], dims: (number | null)[], params: P): [NDArray[], (number | null)[]];
 }
 
 /** Declares a primitive (an identity helper that keeps the parameter type). */
