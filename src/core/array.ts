@@ -11,8 +11,11 @@ import { tfjs, tfjsIfLoaded } from "./backend.js";
 /** Nested number arrays, as produced by {@link NDArray.toArray}. */
 export type Nested = number | Nested[];
 
+/** Nested lists of numbers or booleans, as accepted by {@link asArray}. */
+export type NestedInput = number | boolean | readonly NestedInput[];
+
 /** Anything an op accepts as an array. */
-export type ArrayLike = NDArray | number | boolean | Nested | readonly number[] | TypedArray | TF.Tensor;
+export type ArrayLike = NDArray | NestedInput | TypedArray | TF.Tensor;
 
 /** The abstract value of an array: its shape and dtype. */
 export interface AVal {

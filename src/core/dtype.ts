@@ -57,6 +57,6 @@ export function coerce(d: DType, v: number): number {
     case "int32":
       return v | 0;
     case "bool":
-      return v ? 1 : 0;
+      return v !== 0 ? 1 : 0; // NaN is true, as in NumPy and as cast does
   }
 }

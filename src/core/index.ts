@@ -11,4 +11,24 @@ export * as np from "./numpy.js";
 export * as tree from "./tree.js";
 export type { PyTree, TreeDef } from "./tree.js";
 export { ravel } from "./tree.js";
-export { grad, valueAndGrad, vjp, jvp, jacobian, hessian, stopGradient, customVjp, checkGrads, type GradOptions, type CheckGradsOptions } from "./transforms.js";
+export {
+  grad,
+  valueAndGrad,
+  vjp,
+  jvp,
+  jacobian,
+  hessian,
+  stopGradient,
+  customVjp,
+  checkGrads,
+  vmap,
+  jit,
+  makeProgram,
+  type GradOptions,
+  type CheckGradsOptions,
+  type VmapOptions,
+  type AxisSpec,
+  type JitOptions,
+  type Jitted,
+} from "./transforms.js";
+export type { Program } from "./ir.js";

@@ -23,7 +23,9 @@ type Axis = number | readonly number[] | null | undefined;
 
 /** An array from numbers, nested lists, typed arrays or tensors (default float dtype for numbers). */
 export function array(x: ArrayLike, dtype?: DType): NDArray {
-  const a = asArray(x);
+  // plain JS values are read straight into `dtype` (not via float32, which would round large ints)
+  const direct = dtype !== undefined && (typeof x === "number" || typeof x === "boolean" || Array.isArray(x) || ArrayBuffer.isView(x));
+  const a = direct ? asArray(x, dtype) : asArray(x);
   return dtype && a.dtype !== dtype ? astype(a, dtype) : a;
 }
 

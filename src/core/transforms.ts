@@ -1,7 +1,10 @@
 /**
  * Function transforms of the core: grad, valueAndGrad, vjp, jvp, jacobian, hessian,
- * stopGradient, customVjp and checkGrads. (vmap and jit arrive with their interpreters.)
+ * stopGradient, customVjp and checkGrads; vmap and jit live in their own files and are
+ * re-exported here.
  */
+export { vmap, type VmapOptions, type AxisSpec } from "./vmap.js";
+export { jit, makeProgram, type JitOptions, type Jitted } from "./compile/jit.js";
 import { asArray, NDArray, type ArrayLike } from "./array.js";
 import { isFloat } from "./dtype.js";
 import { backward, GradTrace, GradTracer, Tape } from "./interpreters/grad.js";

@@ -12,9 +12,17 @@ import { mapN } from "./kernels.js";
 import { definePrimitive, type Primitive } from "./primitive.js";
 import { erf as erfScalar, erfc as erfcScalar, floorMod, roundHalfEven, sigmoid as sigmoidScalar } from "./scalar-math.js";
 import { broadcastTo, reshape } from "./layout.js";
+import { batchElementwise } from "./batching.js";
 import { sum } from "./reduce.js";
 
 type Unary = (x: NDArray) => NDArray;
+
+/** Defines an elementwise primitive, with the broadcasting batching rule. */
+function withElementwiseBatch<P = null>(p: Primitive<P>): Primitive<P> {
+  const prim = definePrimitive<P>(p);
+  prim.batch = batchElementwise(prim);
+  return prim;
+}
 
 /** How a unary op's output dtype follows its input. */
 type UnaryKind = "float" | "same" | "bool";
@@ -34,7 +42,7 @@ function unaryOut(kind: UnaryKind, d: DType): DType {
 }
 
 function defineUnary(name: string, spec: UnarySpec): Primitive<null> {
-  return definePrimitive<null>({
+  return withElementwiseBatch({
     name,
     abstract: ([x]) => [{ shape: x.shape, dtype: unaryOut(spec.kind, x.dtype) }],
     js: ([x], _p, [o]) => [mapN([x], o.shape, o.dtype, spec.f)],
@@ -49,10 +57,11 @@ const c = (v: number, like: NDArray) => asArray(v, isFloat(like.dtype) ? like.dt
 export const unaryPrims = {
   neg: defineUnary("neg", { kind: "same", f: (x) => -x, tf: (tf, x) => tf.neg(x), vjp: (ct) => neg(ct) }),
   abs: defineUnary("abs", { kind: "same", f: Math.abs, tf: (tf, x) => tf.abs(x), vjp: (ct, x) => mul(ct, sign(x)) }),
-  sign: defineUnary("sign", { kind: "same", f: (x) => (x > 0 ? 1 : x < 0 ? -1 : x), tf: (tf, x) => tf.sign(x), vjp: null }),
-  floor: defineUnary("floor", { kind: "same", f: Math.floor, tf: (tf, x) => tf.floor(x), vjp: null }),
-  ceil: defineUnary("ceil", { kind: "same", f: Math.ceil, tf: (tf, x) => tf.ceil(x), vjp: null }),
-  round: defineUnary("round", { kind: "same", f: roundHalfEven, tf: (tf, x) => tf.round(x), vjp: null }),
+  // tfjs's sign maps NaN to 0 (NumPy: NaN); its floor/ceil/round reject int32 (the identity there)
+  sign: defineUnary("sign", { kind: "same", f: (x) => (x > 0 ? 1 : x < 0 ? -1 : x), tf: (tf, x) => (x.dtype === "float32" ? tf.where(tf.isNaN(x), x, tf.sign(x)) : tf.sign(x)), vjp: null }),
+  floor: defineUnary("floor", { kind: "same", f: Math.floor, tf: (tf, x) => (x.dtype === "float32" ? tf.floor(x) : x), vjp: null }),
+  ceil: defineUnary("ceil", { kind: "same", f: Math.ceil, tf: (tf, x) => (x.dtype === "float32" ? tf.ceil(x) : x), vjp: null }),
+  round: defineUnary("round", { kind: "same", f: roundHalfEven, tf: (tf, x) => (x.dtype === "float32" ? tf.round(x) : x), vjp: null }),
   exp: defineUnary("exp", { kind: "float", f: Math.exp, tf: (tf, x) => tf.exp(x), vjp: (ct, _x, y) => mul(ct, y) }),
   expm1: defineUnary("expm1", { kind: "float", f: Math.expm1, tf: (tf, x) => tf.expm1(x), vjp: (ct, _x, y) => mul(ct, add(y, c(1, y))) }),
   log: defineUnary("log", { kind: "float", f: Math.log, tf: (tf, x) => tf.log(x), vjp: (ct, x) => div(ct, x) }),
@@ -128,7 +137,7 @@ function binaryOut(name: string, kind: BinaryKind, a: AVal, b: AVal): AVal {
 }
 
 function defineBinary(name: string, spec: BinarySpec): Primitive<null> {
-  return definePrimitive<null>({
+  return withElementwiseBatch({
     name,
     abstract: ([a, b]) => [binaryOut(name, spec.kind, a, b)],
     js: (ins, _p, [o]) => [mapN(ins, o.shape, o.dtype, spec.f)],
@@ -258,6 +267,10 @@ export const eq = bin(binaryPrims.eq);
 export const gt = bin(binaryPrims.gt);
 /** a < b */
 export const lt = bin(binaryPrims.lt);
+/** elementwise maximum */
+export const maximum = bin(binaryPrims.maximum);
+/** elementwise minimum */
+export const minimum = bin(binaryPrims.minimum);
 /** logical and of two bool arrays */
 export const and = bin(binaryPrims.and);
 /** floor(x) */
@@ -274,7 +287,7 @@ export function unbroadcast(ct: NDArray, shape: Shape): NDArray {
 }
 
 /** `select(pred, onTrue, onFalse)`: picks elementwise, with broadcasting. */
-export const selectPrim = definePrimitive<null>({
+export const selectPrim = withElementwiseBatch({
   name: "select",
   abstract: ([p, a, b]) => {
     if (p.dtype !== "bool") throw new Error(`where: the condition must be bool, got ${p.dtype}`);
@@ -299,7 +312,7 @@ export function select(pred: ArrayLike, a: ArrayLike, b: ArrayLike): NDArray {
 }
 
 /** Casts to another dtype. */
-export const castPrim = definePrimitive<{ dtype: DType }>({
+export const castPrim = withElementwiseBatch<{ dtype: DType }>({
   name: "cast",
   abstract: ([x], { dtype }) => [{ shape: x.shape, dtype }],
   js: ([x], { dtype }) => {
@@ -333,7 +346,7 @@ export function addAny(a: NDArray, b: NDArray): NDArray {
 export { broadcastTo };
 
 /** The identity, with no gradient flowing through it. */
-export const stopGradientPrim = definePrimitive<null>({
+export const stopGradientPrim = withElementwiseBatch({
   name: "stopGradient",
   abstract: ([x]) => [{ shape: x.shape, dtype: x.dtype }],
   js: ([x]) => [x.data],

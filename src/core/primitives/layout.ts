@@ -8,7 +8,8 @@ import { bind, bind1 } from "../interpreters/stack.js";
 import { broadcastShapes, fmt, sameShape, sizeOf, stridesOf, type Shape } from "../shape.js";
 import { broadcastCopy } from "./kernels.js";
 import { definePrimitive, type Primitive } from "./primitive.js";
-import { add, unbroadcast, zerosLike } from "./elementwise.js";
+import { add, lt, maximum, minimum, select, unbroadcast, zerosLike } from "./elementwise.js";
+import { alignBatched, batchFront, moveToFront } from "./batching.js";
 
 /** Visits every multi-index of `shape` in row-major order, passing the flat offsets given by each stride set. */
 function walk(shape: Shape, strides: readonly (readonly number[])[], f: (offs: number[]) => void) {
@@ -372,3 +373,74 @@ export function sortLast(x: NDArray): [NDArray, NDArray] {
   const [v, i] = bind(sortPrim, [x], null);
   return [v, i];
 }
+
+// ---- batching rules ------------------------------------------------------------------------
+
+const range = (a: number, b: number) => Array.from({ length: Math.max(0, b - a) }, (_, i) => a + i);
+
+reshapePrim.batch = batchFront(reshapePrim, ({ shape }, b) => ({ shape: [b, ...shape] }));
+transposePrim.batch = batchFront(transposePrim, ({ perm }) => ({ perm: [0, ...perm.map((p) => p + 1)] }));
+slicePrim.batch = batchFront(slicePrim, ({ starts, limits }, b) => ({ starts: [0, ...starts], limits: [b, ...limits] }));
+padPrim.batch = batchFront(padPrim, ({ lo, hi }) => ({ lo: [0, ...lo], hi: [0, ...hi] }));
+revPrim.batch = batchFront(revPrim, ({ axes }) => ({ axes: axes.map((a) => a + 1) }));
+sortPrim.batch = batchFront(sortPrim, (p) => p);
+broadcastPrim.batch = ([x], [d], { shape }) => {
+  const m = alignBatched(x, d!, shape.length);
+  return [[broadcastTo(m, [m.shape[0], ...shape])], [0]];
+};
+concatPrim.batch = (xs, dims, { axis }) => {
+  const b = xs[dims.findIndex((d) => d !== null)].shape[dims.find((d) => d !== null)!];
+  const front = xs.map((x, i) => (dims[i] === null ? broadcastTo(reshape(x, [1, ...x.shape]), [b, ...x.shape]) : moveToFront(x, dims[i]!)));
+  return [[bind1(concatPrim, front, { axis: axis + 1 })], [0]];
+};
+
+/** Batch size of the first batched operand. */
+function batchSize(xs: NDArray[], dims: (number | null)[]): number {
+  const i = dims.findIndex((d) => d !== null);
+  return xs[i].shape[dims[i]!];
+}
+
+/** Every operand batched along axis 0 (unbatched ones broadcast). */
+function allFront(xs: NDArray[], dims: (number | null)[]): NDArray[] {
+  const b = batchSize(xs, dims);
+  return xs.map((x, i) => (dims[i] === null ? broadcastTo(reshape(x, [1, ...x.shape]), [b, ...x.shape]) : moveToFront(x, dims[i]!)));
+}
+
+/**
+ * For gather/scatter with both operands batched: folds the batch into the indexed axis.
+ * `x` [B, pre, n, post] becomes [B*n, pre, post] and indices [B, ...] are offset by b*n.
+ */
+function foldBatch(x: NDArray, idx: NDArray, axis: number) {
+  const B = x.shape[0];
+  const n = x.shape[axis + 1];
+  const pre = x.shape.slice(1, axis + 1);
+  const post = x.shape.slice(axis + 2);
+  const xt = transpose(x, [0, axis + 1, ...range(1, axis + 1), ...range(axis + 2, x.ndim)]);
+  const xf = reshape(xt, [B * n, ...pre, ...post]);
+  const wrapped = select(lt(idx, 0), add(idx, n), idx);
+  const clamped = minimum(maximum(wrapped, 0), n - 1);
+  const offsets = Concrete.fromHost([B, ...idx.shape.slice(1).map(() => 1)], "int32", Int32Array.from(range(0, B), (b) => b * n));
+  return { B, n, pre, post, xf, flatIdx: add(clamped, offsets) };
+}
+
+gatherPrim.batch = ([x, idx], [dx, di], { axis }) => {
+  if (di === null) return [[bind1(gatherPrim, [moveToFront(x, dx!), idx], { axis: axis + 1 })], [0]];
+  if (dx === null) return [[bind1(gatherPrim, [x, moveToFront(idx, di)], { axis })], [axis]];
+  const [xm, im] = [moveToFront(x, dx), moveToFront(idx, di)];
+  const { pre, xf, flatIdx } = foldBatch(xm, im, axis);
+  const g = bind1(gatherPrim, [xf, flatIdx], { axis: 0 }); // [B, ...ishape, ...pre, ...post]
+  const ir = im.ndim - 1;
+  const perm = [0, ...range(1 + ir, 1 + ir + pre.length), ...range(1, 1 + ir), ...range(1 + ir + pre.length, g.ndim)];
+  return [[transpose(g, perm)], [0]];
+};
+
+scatterAddPrim.batch = (ins, dims, { axis }) => {
+  const [x, idx, upd] = allFront(ins, dims);
+  const { B, n, pre, post, xf, flatIdx } = foldBatch(x, idx, axis);
+  const ir = idx.ndim - 1;
+  // updates per member are [pre, ishape, post]; arrange them as [B, ishape, pre, post]
+  const ut = transpose(upd, [0, ...range(1 + pre.length, 1 + pre.length + ir), ...range(1, 1 + pre.length), ...range(1 + pre.length + ir, upd.ndim)]);
+  const s = bind1(scatterAddPrim, [xf, flatIdx, ut], { axis: 0 }); // [B*n, pre, post]
+  const back = reshape(s, [B, n, ...pre, ...post]);
+  return [[transpose(back, [0, ...range(2, 2 + pre.length), 1, ...range(2 + pre.length, back.ndim)])], [0]];
+};

@@ -6,6 +6,7 @@ import { broadcastShapes, fmt, sizeOf, stridesOf, type Shape } from "../shape.js
 import { definePrimitive } from "./primitive.js";
 import { unbroadcast } from "./elementwise.js";
 import { transpose } from "./layout.js";
+import { alignBatched, exampleRank } from "./batching.js";
 
 function batchOf(s: Shape): Shape {
   return s.slice(0, s.length - 2);
@@ -77,6 +78,12 @@ export const matmulPrim = definePrimitive<null>({
   },
   vjp: ([ct], [a, b]) => [unbroadcast(matmul2(ct, swapLast(b)), a.shape), unbroadcast(matmul2(swapLast(a), ct), b.shape)],
 });
+
+matmulPrim.batch = (ins, dims) => {
+  const rank = Math.max(...ins.map((x, i) => exampleRank(x, dims[i])));
+  const aligned = ins.map((x, i) => (dims[i] === null ? x : alignBatched(x, dims[i]!, rank)));
+  return [[bind1(matmulPrim, aligned, null)], [0]];
+};
 
 /** Swaps the last two axes. */
 export function swapLast(x: NDArray): NDArray {

@@ -6,6 +6,7 @@ import { normAxes, normAxis, sizeOf, stridesOf, type Shape } from "../shape.js";
 import { definePrimitive, type HostIn, type Primitive } from "./primitive.js";
 import { and, castTo, div, eq, mul, select } from "./elementwise.js";
 import { broadcastTo, reshape } from "./layout.js";
+import { batchFront } from "./batching.js";
 
 interface AxesParams {
   axes: number[];
@@ -56,7 +57,7 @@ function defineReduce(
   tfk: Primitive<AxesParams>["tfjs"],
   vjp: Primitive<AxesParams>["vjp"],
 ): Primitive<AxesParams> {
-  return definePrimitive<AxesParams>({
+  const prim = definePrimitive<AxesParams>({
     name,
     abstract: ([x], { axes }) => {
       checkAxes(name, x.shape, axes);
@@ -66,6 +67,8 @@ function defineReduce(
     tfjs: tfk,
     vjp,
   });
+  prim.batch = batchFront(prim, ({ axes }) => ({ axes: axes.map((a) => a + 1) }));
+  return prim;
 }
 
 const sumDtype = (d: DType): DType => (isFloat(d) ? d : "int32");
@@ -159,7 +162,7 @@ function aroundAxis(shape: Shape, axis: number, f: (base: number, stride: number
 }
 
 function defineArg(name: string, better: (v: number, best: number) => boolean, tfk: "argMax" | "argMin"): Primitive<AxisParams> {
-  return definePrimitive<AxisParams>({
+  const prim = definePrimitive<AxisParams>({
     name,
     abstract: ([x], { axis }) => {
       if (x.shape[axis] === 0) throw new Error(`${name}: cannot take it over an empty axis`);
@@ -185,6 +188,8 @@ function defineArg(name: string, better: (v: number, best: number) => boolean, t
     tfjs: (tf, [x], { axis }) => [tf[tfk](x, axis)],
     vjp: () => [null],
   });
+  prim.batch = batchFront(prim, ({ axis }) => ({ axis: axis + 1 }));
+  return prim;
 }
 
 /** Index of the largest / smallest element along an axis. */
@@ -218,6 +223,8 @@ export const cumsumPrim: Primitive<CumParams> = definePrimitive<CumParams>({
   tfjs: (tf, [x], { axis, reverse }) => [tf.cumsum(x.dtype === "bool" ? tf.cast(x, "int32") : x, axis, false, reverse)],
   vjp: ([ct], [x], _o, { axis, reverse }) => [isFloat(x.dtype) ? bind1(cumsumPrim, [ct], { axis, reverse: !reverse }) : null],
 });
+
+cumsumPrim.batch = batchFront(cumsumPrim, ({ axis, reverse }) => ({ axis: axis + 1, reverse }));
 
 /** Cumulative sum along `axis`. */
 export function cumsum(x: NDArray, axis = -1, reverse = false): NDArray {
