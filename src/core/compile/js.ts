@@ -97,6 +97,7 @@ export function compileJs(program: Program): { run: CompiledJs; source: string }
   const scratch: TypedArray[] = [];
   const constVals: TypedArray[] = [];
   const outputSet = new Set(program.outputs);
+  const hoistedScalars = new Set<string>();
 
   program.inputs.forEach((v, i) => {
     name.set(v, `in${i}`);
@@ -138,7 +139,6 @@ export function compileJs(program: Program): { run: CompiledJs; source: string }
     const end = k;
     const n = sizeOf(shape);
     const local = new Map<Var, string>();
-    const hoisted: string[] = [];
     let needsIndex = false;
     const readOf = (v: Var): string => {
       const l = local.get(v);
@@ -147,7 +147,10 @@ export function compileJs(program: Program): { run: CompiledJs; source: string }
       const s = v.aval.shape;
       if (sizeOf(s) === 1) {
         const h = `${buf}_s`;
-        if (!hoisted.includes(h)) hoisted.push(h, `const ${h} = ${buf}[0];`);
+        if (!hoistedScalars.has(h)) {
+          hoistedScalars.add(h);
+          lines.push(`const ${h} = ${buf}[0];`);
+        }
         return h;
       }
       if (sameShape(s, shape)) return `${buf}[i]`;
@@ -176,7 +179,6 @@ export function compileJs(program: Program): { run: CompiledJs; source: string }
         stores.push(`${buf}[i] = ${t};`);
       }
     }
-    for (let h = 1; h < hoisted.length; h += 2) lines.push(hoisted[h]);
     if (!needsIndex) {
       lines.push(`for (let i = 0; i < ${n}; i++) {`, ...body.map((l) => "  " + l), ...stores.map((l) => "  " + l), `}`);
     } else {
