@@ -42,7 +42,7 @@ for (let i = 0; i < 500; i++) [w, lp] = step(w, X, y) as [Array, Array];
 const ms = performance.now() - t0;
 console.log(`MAP after 500 jitted gradient steps (${ms.toFixed(0)} ms, ${((ms * 1000) / 500).toFixed(0)} us/step)`);
 console.log("  log density:", (lp.item() as number).toFixed(3));
-console.log("  w:   ", Array.from(w.dataSync(), (v) => v.toFixed(2)).join("  "));
+console.log("  w:   ", [...w.dataSync()].map((v) => v.toFixed(2)).join("  "));
 console.log("  true:", trueW.map((v) => v.toFixed(2)).join("  "));
 
 // eight restarts at once: vmap over the starting points, the data shared

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { np, grad, vmap, jit, type Array } from "../../src/core/index.js";
+import { np, grad, vmap, type Array } from "../../src/core/index.js";
 
 const close = (a: Array, b: Array, tol = 1e-5) => {
   expect(a.shape).toEqual(b.shape);

@@ -180,7 +180,7 @@ export const choleskyPrim: Primitive<null> = definePrimitive<null>({
     const S = triangularSolve(L, T, { lower: true, transposeA: false, leftSide: false, unitDiagonal: false });
     return [mul(add(S, swapLast(S)), 0.5)];
   },
-  batch: (ins, dims, p) => batchAtFront(() => choleskyPrim)(ins, dims, p),
+  batch: batchAtFront(() => choleskyPrim),
 });
 
 /** Binds the Cholesky primitive. */
@@ -294,7 +294,7 @@ export const triangularSolvePrim: Primitive<TriangularSolveParams> = definePrimi
     const abar = keepTriangle(p.transposeA ? swapLast(opBar) : opBar, p.lower, p.unitDiagonal);
     return [abar, bbar];
   },
-  batch: (ins, dims, p) => batchAtFront(() => triangularSolvePrim)(ins, dims, p),
+  batch: batchAtFront(() => triangularSolvePrim),
 });
 
 /** Binds the triangular-solve primitive (operands with equal batch shapes). */
@@ -429,7 +429,7 @@ export const solvePrim: Primitive<null> = definePrimitive<null>({
     const bbar = bind1(solvePrim, [swapLast(a), ct], null);
     return [neg(matmul2(bbar, swapLast(x))), bbar];
   },
-  batch: (ins, dims, p) => batchAtFront(() => solvePrim)(ins, dims, p),
+  batch: batchAtFront(() => solvePrim),
 });
 
 /** Inverse of general square matrices (LU with partial pivoting). */
@@ -467,7 +467,7 @@ export const invPrim: Primitive<null> = definePrimitive<null>({
     const t = swapLast(ainv);
     return [neg(matmul2(matmul2(t, ct), t))];
   },
-  batch: (ins, dims, p) => batchAtFront(() => invPrim)(ins, dims, p),
+  batch: batchAtFront(() => invPrim),
 });
 
 /** Sign and log|det| of general square matrices (LU with partial pivoting): two outputs of shape (...). */
@@ -516,5 +516,5 @@ export const slogdetPrim: Primitive<null> = definePrimitive<null>({
     const ainvT = swapLast(bind1(invPrim, [a], null));
     return [mul(reshape(ctLog, [...ctLog.shape, 1, 1]), ainvT)];
   },
-  batch: (ins, dims, p) => batchAtFront(() => slogdetPrim)(ins, dims, p),
+  batch: batchAtFront(() => slogdetPrim),
 });
