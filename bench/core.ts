@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cpus } from "node:os";
-import { enableX64, np, setBackend, valueAndGrad, type Array as NDArray, type BackendName } from "../src/core/index.js";
+import { enableX64, jit, np, setBackend, valueAndGrad, type Array as NDArray, type BackendName } from "../src/core/index.js";
 
 // ---- timing ----------------------------------------------------------------------------------
 
@@ -144,13 +144,15 @@ function logDensity(params: { w: NDArray; b: NDArray }, X: NDArray, y: NDArray):
 
 const vg = valueAndGrad(logDensity);
 
-/** An eager evaluation closure on the current backend and default dtype; reads results to the host. */
-function eagerEval(d: Data): () => Result {
+const vgJit = jit(vg);
+
+/** An evaluation closure on the current backend and default dtype (eager, or jit-compiled); reads results to the host. */
+function eagerEval(d: Data, compiled = false): () => Result {
   const X = np.reshape(np.array(Array.from(d.X)), [d.N, d.D]);
   const y = np.array(Array.from(d.y));
   const params = { w: np.array(Array.from(d.w)), b: np.array(d.b) };
   return () => {
-    const [v, g] = vg(params, X, y) as [NDArray, { w: NDArray; b: NDArray }];
+    const [v, g] = (compiled ? vgJit : vg)(params, X, y) as [NDArray, { w: NDArray; b: NDArray }];
     return { value: v.item(), gw: Float64Array.from(g.w.dataSync()), gb: g.b.item() };
   };
 }
@@ -206,6 +208,22 @@ async function logisticRegression(N: number, D: number): Promise<LrRow[]> {
       tol: 1e-12,
     },
     {
+      impl: "jit js (float32)",
+      setup: async () => {
+        await setBackend("js");
+        return eagerEval(d, true);
+      },
+      tol: 1e-4,
+    },
+    {
+      impl: "jit tfjs-cpu (float32)",
+      setup: async () => {
+        await setBackend("tfjs-cpu");
+        return eagerEval(d, true);
+      },
+      tol: 1e-4,
+    },
+    {
       impl: "eager tfjs-cpu (float32)",
       setup: async () => {
         await setBackend("tfjs-cpu");
@@ -242,7 +260,7 @@ async function main() {
   const secs = ((performance.now() - t0) / 1000).toFixed(1);
 
   const lines: string[] = [];
-  lines.push("# tyche core benchmark (eager baseline)");
+  lines.push("# tyche core benchmark: eager and jit vs a hand-written loop");
   lines.push("");
   lines.push(`Measured in one run: ${new Date().toISOString()}, Node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"} (${cpus().length} logical CPUs), ${secs} s total.`);
   lines.push("Median of 7 repetitions after a warm-up; each repetition is calibrated to run for tens of milliseconds.");
