@@ -32,3 +32,5 @@ export {
   type Jitted,
 } from "./transforms.js";
 export type { Program } from "./ir.js";
+export * as special from "./special.js";
+export * as linalg from "./linalg.js";

@@ -45,10 +45,25 @@ function defineUnary(name: string, spec: UnarySpec): Primitive<null> {
   return withElementwiseBatch({
     name,
     abstract: ([x]) => [{ shape: x.shape, dtype: unaryOut(spec.kind, x.dtype) }],
-    js: ([x], _p, [o]) => [mapN([x], o.shape, o.dtype, spec.f)],
-    tfjs: (tf, [x]) => [spec.tf(tf, spec.kind === "float" && x.dtype !== "float32" ? tf.cast(x, "float32") : x)],
+    js: ([x], _p, [o]) => [mapN([x], o.shape, o.dtype, o.dtype === "bool" ? (v) => +(spec.f(v) !== 0) : spec.f)],
+    tfjs: (tf, [x], _p, [o]) =>
+      o.dtype === "bool" && spec.kind === "same" ? [tf.notEqual(spec.tf(tf, tf.cast(x, "int32")), 0)] : [spec.tf(tf, spec.kind === "float" && x.dtype !== "float32" ? tf.cast(x, "float32") : x)],
     vjp: (cts, [x], [y]) => [spec.vjp ? spec.vjp(cts[0], x, y) : null],
   });
+}
+
+/**
+ * erfc on tfjs. tf.erf is accurate only to 1.5e-7 absolute, so 1 − erf(x) loses the right tail
+ * (0 beyond x ≈ 5.3); this is Numerical Recipes' erfcc, relative error below 1.2e-7 everywhere.
+ */
+function tfErfc(tf: Tf, x: TF.Tensor): TF.Tensor {
+  const coef = [-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277];
+  const z = tf.abs(x);
+  const t = tf.div(1, tf.add(1, tf.mul(z, 0.5)));
+  let p: TF.Tensor = tf.mul(t, coef[9]);
+  for (let i = 8; i >= 1; i--) p = tf.mul(t, tf.add(p, coef[i]));
+  const ans = tf.mul(t, tf.exp(tf.add(tf.sub(p, tf.mul(z, z)), coef[0])));
+  return tf.where(tf.greaterEqual(x, 0), ans, tf.sub(2, ans));
 }
 
 const c = (v: number, like: NDArray) => asArray(v, isFloat(like.dtype) ? like.dtype : defaultFloat());
@@ -89,7 +104,7 @@ export const unaryPrims = {
   erfc: defineUnary("erfc", {
     kind: "float",
     f: erfcScalar,
-    tf: (tf, x) => tf.sub(1, tf.erf(x)),
+    tf: tfErfc,
     vjp: (ct, x) => mul(ct, mul(c(-1.1283791670955126, x), exp(neg(mul(x, x))))),
   }),
   isFinite: defineUnary("isFinite", { kind: "bool", f: (x) => (Number.isFinite(x) ? 1 : 0), tf: (tf, x) => tf.isFinite(x), vjp: null }),
@@ -140,10 +155,12 @@ function defineBinary(name: string, spec: BinarySpec): Primitive<null> {
   return withElementwiseBatch({
     name,
     abstract: ([a, b]) => [binaryOut(name, spec.kind, a, b)],
-    js: (ins, _p, [o]) => [mapN(ins, o.shape, o.dtype, spec.f)],
+    // arithmetic on bools must store 0/1 (true + true is true, as in NumPy), not 2
+    js: (ins, _p, [o]) => [mapN(ins, o.shape, o.dtype, spec.kind === "arith" && o.dtype === "bool" ? (a, b) => +(spec.f(a, b) !== 0) : spec.f)],
     tfjs: (tf, [a, b], _p, [o]) => {
       if (spec.kind === "float" && o.dtype !== a.dtype) return [spec.tf(tf, tf.cast(a, "float32"), tf.cast(b, "float32"))];
       if (spec.kind === "logical") return [spec.tf(tf, tf.cast(a, "bool"), tf.cast(b, "bool"))];
+      if (spec.kind === "arith" && o.dtype === "bool") return [tf.notEqual(spec.tf(tf, tf.cast(a, "int32"), tf.cast(b, "int32")), 0)];
       return [spec.tf(tf, a, b)];
     },
     vjp: (cts, [a, b], [y]) => {
