@@ -218,6 +218,8 @@ function flattenNested(x: unknown): { values: number[]; shape: number[]; allBool
       else if (typeof v === "number") {
         allBool = false;
         values.push(v);
+      } else if (v instanceof NDArray && !(v instanceof Concrete)) {
+        throw new Error("array: a nested list holds traced values (under grad/vmap/jit); build it with np.array or np.stack so that they stay traced");
       } else if (v instanceof NDArray && v.size === 1) {
         allBool = false;
         values.push(v.item());

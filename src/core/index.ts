@@ -34,3 +34,4 @@ export {
 export type { Program } from "./ir.js";
 export * as special from "./special.js";
 export * as linalg from "./linalg.js";
+export * as random from "./random.js";

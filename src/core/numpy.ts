@@ -23,10 +23,19 @@ type Axis = number | readonly number[] | null | undefined;
 
 /** An array from numbers, nested lists, typed arrays or tensors (default float dtype for numbers). */
 export function array(x: ArrayLike, dtype?: DType): NDArray {
+  // a list holding arrays (possibly traced) is stacked, so gradients flow through its elements
+  if (Array.isArray(x) && holdsArrays(x)) {
+    const s = stack(x.map((e) => array(e as ArrayLike)));
+    return dtype && s.dtype !== dtype ? astype(s, dtype) : s;
+  }
   // plain JS values are read straight into `dtype` (not via float32, which would round large ints)
   const direct = dtype !== undefined && (typeof x === "number" || typeof x === "boolean" || Array.isArray(x) || ArrayBuffer.isView(x));
   const a = direct ? asArray(x, dtype) : asArray(x);
   return dtype && a.dtype !== dtype ? astype(a, dtype) : a;
+}
+
+function holdsArrays(x: readonly unknown[]): boolean {
+  return x.some((e) => e instanceof NDArray || (Array.isArray(e) && holdsArrays(e)));
 }
 
 /** Like {@link array}; an Array passes through. */
@@ -258,11 +267,12 @@ export function argmin(x: ArrayLike, axis?: number, keepdims = false): NDArray {
   return argReduce(red.argPrims.argmin, x, axis, keepdims);
 }
 function argReduce(p: typeof red.argPrims.argmax, x: ArrayLike, axis: number | undefined, keepdims: boolean): NDArray {
-  let a = asArray(x);
-  if (axis === undefined) a = lay.reshape(a, [a.size]);
+  const a0 = asArray(x);
+  const a = axis === undefined ? lay.reshape(a0, [a0.size]) : a0;
   const ax = axis === undefined ? 0 : normAxis(p.name, axis, a.ndim);
   const r = bind1(p, [a], { axis: ax });
-  return keepdims ? lay.reshape(r, red.keptShape(a.shape, [ax])) : r;
+  // keepdims without an axis keeps every axis of the input as length 1 (NumPy)
+  return keepdims ? lay.reshape(r, axis === undefined ? a0.shape.map(() => 1) : red.keptShape(a.shape, [ax])) : r;
 }
 /** Cumulative sum along `axis` (flattened when omitted). */
 export function cumsum(x: ArrayLike, axis?: number, reverse = false): NDArray {
@@ -400,8 +410,9 @@ export function takeAlongAxis(x: ArrayLike, indices: ArrayLike, axis: number): N
   if (idx.ndim !== a.ndim) throw new Error(`takeAlongAxis: indices of rank ${idx.ndim} for an array of rank ${a.ndim}`);
   const outShape = a.shape.map((d, i) => (i === ax ? idx.shape[i] : Math.max(d, idx.shape[i])));
   const full = lay.broadcastTo(idx, outShape);
-  // linear index into the flattened array: sum over axes of coordinate * stride
-  const st = a.shape.map((_, i) => sizeOf(a.shape.slice(i + 1)));
+  // linear index into the flattened array (a broadcast over the non-axis dims): sum of coordinate * stride
+  const aShape = a.shape.map((d, i) => (i === ax ? d : outShape[i]));
+  const st = aShape.map((_, i) => sizeOf(aShape.slice(i + 1)));
   const n = a.shape[ax];
   const wrapped = ew.select(ew.lt(full, 0), ew.add(full, n), full);
   const clamped = minimum(maximum(wrapped, 0), n - 1);
@@ -412,7 +423,7 @@ export function takeAlongAxis(x: ArrayLike, indices: ArrayLike, axis: number): N
     const coord = lay.reshape(arange(outShape[i]), s);
     lin = ew.add(lin, ew.mul(coord, st[i]));
   }
-  const flat = bind1(lay.gatherPrim, [lay.reshape(lay.broadcastTo(a, a.shape.map((d, i) => (i === ax ? d : outShape[i]))), [-1]), lin], { axis: 0 });
+  const flat = bind1(lay.gatherPrim, [lay.reshape(lay.broadcastTo(a, aShape), [-1]), lin], { axis: 0 });
   return flat;
 }
 function toIndex(i: ArrayLike): NDArray {
@@ -470,6 +481,8 @@ export function argsort(x: ArrayLike, axis = -1): NDArray {
 export function matmul(x: ArrayLike, y: ArrayLike): NDArray {
   const [a0, b0] = ew.promoteArgs(x, y);
   if (a0.ndim === 0 || b0.ndim === 0) throw new Error(`matmul: operands must have at least one axis, got ${fmt(a0.shape)} and ${fmt(b0.shape)}`);
+  // checked here so that 1-D operands are named by their own shapes, not the reshaped ones
+  if (a0.shape[a0.ndim - 1] !== b0.shape[Math.max(0, b0.ndim - 2)]) throw new Error(`matmul: inner dimensions differ: ${fmt(a0.shape)} @ ${fmt(b0.shape)}`);
   const a = a0.ndim === 1 ? lay.reshape(a0, [1, a0.shape[0]]) : a0;
   const b = b0.ndim === 1 ? lay.reshape(b0, [b0.shape[0], 1]) : b0;
   let r = matmul2(a, b);

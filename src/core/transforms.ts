@@ -35,7 +35,7 @@ interface Linearized {
 /** Runs `f` under a new grad level, differentiating the arguments in `argnums`. */
 function linearize(f: Fn, args: unknown[], argnums: readonly number[], hasAux: boolean, who: string): Linearized {
   const tape = new Tape();
-  const inputs: { def: TreeDef; ids: number[]; primals: NDArray[] }[] = [];
+  const inputs: { arg: number; def: TreeDef; ids: number[]; primals: NDArray[] }[] = [];
   const fwd = withMain(
     (main) => new GradTrace(main, tape),
     (main) => {
@@ -48,7 +48,7 @@ function linearize(f: Fn, args: unknown[], argnums: readonly number[], hasAux: b
           if (!isFloat(p.dtype)) throw new Error(`${who}: argument ${i} holds a ${p.dtype} array; only float inputs can be differentiated`);
         });
         const ids = primals.map(() => tape.newId());
-        inputs.push({ def, ids, primals });
+        inputs.push({ arg: i, def, ids, primals });
         return unflatten(
           def,
           primals.map((p, j) => new GradTracer(trace, p, ids[j])),
@@ -80,7 +80,8 @@ function linearize(f: Fn, args: unknown[], argnums: readonly number[], hasAux: b
       seeds.set(t.id, prev ? add(prev, c) : c);
     });
     const cts = backward(tape, seeds);
-    return inputs.map(({ def, ids, primals }) =>
+    // one cotangent per entry of argnums, in argnums order (as in JAX)
+    return argnums.map((n) => inputs.find((e) => e.arg === n)!).map(({ def, ids, primals }) =>
       unflatten(
         def,
         ids.map((id, j) => cts.get(id) ?? zerosLike(primals[j])),

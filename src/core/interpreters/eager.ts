@@ -1,6 +1,8 @@
 /** The eager interpreter: runs a primitive's kernel on the current backend. */
 import { Concrete, type NDArray } from "../array.js";
 import { onTfjs, tfjs } from "../backend.js";
+import { allocate } from "../dtype.js";
+import { sizeOf } from "../shape.js";
 import type { Primitive } from "../primitives/primitive.js";
 import { installEager } from "./stack.js";
 
@@ -8,6 +10,8 @@ function runEager(prim: Primitive<any>, args: Concrete[], params: unknown): NDAr
   const outs = prim.abstract(args, params);
   if (onTfjs()) {
     const tf = tfjs();
+    // an empty output has no values to compute (and tfjs kernels mishandle some empty shapes)
+    if (outs.every((o) => sizeOf(o.shape) === 0)) return outs.map((o) => Concrete.fromHost(o.shape, o.dtype, allocate(o.dtype, 0)));
     const ins = args.map((a) => a.tensor());
     const ts = tf.tidy(() =>
       prim.tfjs(tf, ins, params, outs).map((t, i) => {

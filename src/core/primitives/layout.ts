@@ -353,8 +353,18 @@ export const sortPrim = definePrimitive<null>({
   },
   tfjs: (tf, [x]) => {
     const n = x.shape[x.shape.length - 1];
-    const { values, indices } = tf.topk(tf.neg(x), n, true);
-    return [tf.neg(values), indices];
+    if (x.dtype !== "float32") {
+      const { values, indices } = tf.topk(tf.neg(x.dtype === "bool" ? tf.cast(x, "int32") : x), n, true);
+      return [tf.neg(values), indices];
+    }
+    // topk (stable: ties keep index order) compares NaN inconsistently: sort with NaN as +inf,
+    // then stably move the NaNs after the +infs, and compose the two permutations
+    const last = x.shape.length - 1;
+    const nan = tf.isNaN(x);
+    const first = tf.topk(tf.where(nan, tf.fill(x.shape, -Infinity), tf.neg(x)), n, true).indices;
+    const second = tf.topk(tf.neg(tf.gather(tf.cast(nan, "float32"), first, last, last)), n, true).indices;
+    const perm = tf.gather(first, second, last, last);
+    return [tf.gather(x, perm, last, last), perm];
   },
   vjp: ([ct], [x], [, perm]) => {
     if (!isFloat(x.dtype)) return [null];

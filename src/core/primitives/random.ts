@@ -12,7 +12,7 @@
  * CPU backends; a WebGPU-native Threefry is future work).
  */
 import type * as TF from "@tensorflow/tfjs-core";
-import { Concrete, type AVal, type NDArray } from "../array.js";
+import type { AVal, NDArray } from "../array.js";
 import type { Tf } from "../backend.js";
 import { allocate, isFloat, type DType, type TypedArray } from "../dtype.js";
 import { bind, bind1 } from "../interpreters/stack.js";
@@ -286,15 +286,15 @@ export function lgammaScalar(x: number): number {
   return HALF_LOG_2PI + (z + 0.5) * Math.log(t) - t + Math.log(s);
 }
 
-/** digamma(x) for x > 0 (recurrence up to 8, then the asymptotic series). */
+/** digamma(x) for x > 0 (recurrence up to 10, then the asymptotic series). */
 export function digammaScalar(x: number): number {
   let r = 0;
-  while (x < 8) {
+  while (x < 10) {
     r -= 1 / x;
     x += 1;
   }
   const f = 1 / (x * x);
-  return r + Math.log(x) - 0.5 / x - f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f * (1 / 132)))));
+  return r + Math.log(x) - 0.5 / x - f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f * (1 / 132 - f * (691 / 32760))))));
 }
 
 // ---- gamma -----------------------------------------------------------------------------------
@@ -567,9 +567,10 @@ function binomialBtrs(s: KeyStream, n: number, p: number): number {
   const c = n * p + 0.5;
   const vr = 0.92 - 4.2 / b;
   const alpha = (2.83 + 5.1 / b) * spq;
-  const lpq = Math.log(p / q);
+  const r = p / q;
   const m = Math.floor((n + 1) * p);
-  const h = lgammaScalar(m + 1) + lgammaScalar(n - m + 1);
+  // the parts of log f(k)/f(m) that do not depend on k
+  const logRm = (m + 0.5) * Math.log((m + 1) / (r * (n - m + 1))) + stirlingTail(m) + stirlingTail(n - m);
   for (;;) {
     const u = s.uniform() - 0.5;
     let v = s.uniform();
@@ -578,16 +579,11 @@ function binomialBtrs(s: KeyStream, n: number, p: number): number {
     if (k < 0 || k > n) continue;
     if (us >= 0.07 && v <= vr) return k;
     v = Math.log((v * alpha) / (a / (us * us) + b));
-    // log f(k) / f(m) by exact log-factorials (Stirling tails keep the difference accurate)
-    const bound = h - logFactorial(k) - logFactorial(n - k) + (k - m) * lpq;
+    // log f(k)/f(m) through Stirling's formula with exact tails, grouped to avoid cancellation
+    const bound =
+      logRm + (n + 1) * Math.log((n - m + 1) / (n - k + 1)) + (k + 0.5) * Math.log((r * (n - k + 1)) / (k + 1)) - stirlingTail(k) - stirlingTail(n - k);
     if (v <= bound) return k;
   }
-}
-
-/** log(k!) for integer k >= 0, accurate for large k (Stirling with its tail correction). */
-function logFactorial(k: number): number {
-  if (k < 10) return lgammaScalar(k + 1);
-  return HALF_LOG_2PI + (k + 0.5) * Math.log(k + 1) - (k + 1) + stirlingTail(k);
 }
 
 /** One Binomial(n, p) draw; -1 for invalid parameters (n < 0 or not an integer, p outside [0, 1]). */
@@ -621,8 +617,3 @@ export const randomBinomialPrim: Primitive<null> = definePrimitive<null>({
   vjp: () => [null, null, null],
 });
 randomBinomialPrim.batch = batchPerElement(randomBinomialPrim);
-
-/** Wraps host int32 words as a constant array (for counters). */
-export function constInt(shape: Shape, data: Int32Array): NDArray {
-  return Concrete.fromHost(shape, "int32", data);
-}

@@ -1,11 +1,11 @@
 /** Reductions (sum, max, min, prod over axes), arg-reductions and cumulative sums. */
-import type { NDArray } from "../array.js";
+import { Concrete, type NDArray } from "../array.js";
 import { allocate, isFloat, type DType, type TypedArray } from "../dtype.js";
 import { bind1 } from "../interpreters/stack.js";
 import { normAxes, normAxis, sizeOf, stridesOf, type Shape } from "../shape.js";
 import { definePrimitive, type HostIn, type Primitive } from "./primitive.js";
-import { and, castTo, div, eq, mul, select } from "./elementwise.js";
-import { broadcastTo, reshape } from "./layout.js";
+import { castTo, div, eq, mul, zerosLike } from "./elementwise.js";
+import { broadcastTo, concatPrim, reshape, slice, transpose } from "./layout.js";
 import { batchFront } from "./batching.js";
 
 interface AxesParams {
@@ -107,9 +107,10 @@ export const reducePrims = {
   min: defineReduce(
     "min",
     (d) => d,
-    () => Infinity,
+    (d) => (d === "bool" ? 1 : Infinity),
     (a, v) => (v < a || Number.isNaN(v) ? v : a),
-    (tf, [x], { axes }) => [x.dtype === "bool" ? tf.all(x, axes) : tf.min(x, axes)],
+    // all() of an empty slice is true; tfjs's all gives false there, its any gives false correctly
+    (tf, [x], { axes }) => [x.dtype === "bool" ? tf.logicalNot(tf.any(tf.logicalNot(x), axes)) : tf.min(x, axes)],
     extremumVjp,
   ),
   prod: defineReduce(
@@ -118,22 +119,38 @@ export const reducePrims = {
     () => 1,
     (a, v) => a * v,
     (tf, [x], { axes }) => [tf.prod(x.dtype === "bool" ? tf.cast(x, "int32") : x, axes)],
-    (cts, [x], [y], { axes }) => [isFloat(x.dtype) ? mul(expandBack(cts[0], x, axes), prodOthers(x, y, axes)) : null],
+    (cts, [x], _o, { axes }) => [isFloat(x.dtype) ? mul(expandBack(cts[0], x, axes), prodOthers(x, axes)) : null],
   ),
 };
 
 /**
- * d prod / d x_i, the product of the other elements, exact when the slice holds zeros: with no
- * zero it is prod/x_i; with exactly one zero it is the product of the nonzero elements at the
- * zero and 0 elsewhere; with more it is 0.
+ * d prod / d x_i, the product of the other elements of its slice, as exclusive prefix times
+ * exclusive suffix products (Hillis-Steele scans: log2(n) steps of slice, concatenate, mul).
+ * Only multiplications: exact with zeros in the slice, and differentiable again (a hessian of
+ * prod is right at zeros too, where prod/x_i with special cases for zeros is not).
  */
-function prodOthers(x: NDArray, y: NDArray, axes: number[]): NDArray {
-  const isZero = eq(x, 0);
-  const zeros = broadcastTo(sum(castTo(isZero, "int32"), axes, true), x.shape);
-  const nonzeroProd = broadcastTo(reduceWith(reducePrims.prod, select(isZero, 1, x), axes, true), x.shape);
-  const yk = broadcastTo(reshape(y, keptShape(x.shape, axes)), x.shape);
-  const one = and(eq(zeros, 1), isZero);
-  return select(eq(zeros, 0), div(yk, select(isZero, 1, x)), select(one, nonzeroProd, 0));
+function prodOthers(x: NDArray, axes: number[]): NDArray {
+  const n = axes.reduce((a, i) => a * x.shape[i], 1);
+  if (x.size === 0) return zerosLike(x);
+  const k = x.size / n;
+  const perm = [...x.shape.map((_, i) => i).filter((i) => !axes.includes(i)), ...axes];
+  const xt = transpose(x, perm);
+  const m = reshape(xt, [k, n]);
+  // p shifted by s along the slice (towards the end, or towards the start), filled with ones
+  const shift = (p: NDArray, s: number, back: boolean): NDArray => {
+    const ones = Concrete.fromHost([k, s], x.dtype, allocate(x.dtype, k * s).fill(1));
+    const kept = back ? slice(p, [0, s], [k, n]) : slice(p, [0, 0], [k, n - s]);
+    return bind1(concatPrim, back ? [kept, ones] : [ones, kept], { axis: 1 });
+  };
+  const exclusive = (back: boolean): NDArray => {
+    let p = m;
+    for (let s = 1; s < n; s *= 2) p = mul(p, shift(p, s, back));
+    return shift(p, 1, back);
+  };
+  const others = reshape(mul(exclusive(false), exclusive(true)), xt.shape);
+  const inv = new Array<number>(perm.length);
+  perm.forEach((p, i) => (inv[p] = i));
+  return transpose(others, inv);
 }
 
 /** Sums over `axes` (all when omitted). */
@@ -185,7 +202,13 @@ function defineArg(name: string, better: (v: number, best: number) => boolean, t
       });
       return [out];
     },
-    tfjs: (tf, [x], { axis }) => [tf[tfk](x, axis)],
+    tfjs: (tf, [x], { axis }) => {
+      // tfjs skips NaN; NumPy (and the JS kernel) return the index of the first NaN
+      const i = tf[tfk](x, axis);
+      if (x.dtype !== "float32") return [i];
+      const nan = tf.isNaN(x);
+      return [tf.where(tf.any(nan, axis), tf.argMax(tf.cast(nan, "int32"), axis), i)];
+    },
     vjp: () => [null],
   });
   prim.batch = batchFront(prim, ({ axis }) => ({ axis: axis + 1 }));
