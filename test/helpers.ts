@@ -1,3 +1,4 @@
+import { stridesOf } from "../src/core/shape.js";
 /**
  * Shared test helpers: running a block per backend, comparing arrays with tolerances, plain-JS
  * oracles (broadcasting, reductions over axes) and central finite differences.
@@ -96,16 +97,8 @@ export function expectArray(actual: NDArray, expected: Nested | number[], dtype?
 
 // ---- plain JS oracles -----------------------------------------------------------------------
 
-/** Row-major strides. */
-export function strides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
-}
+/** Row-major strides (the core's own helper). */
+export const strides = stridesOf;
 
 export const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 

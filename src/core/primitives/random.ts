@@ -22,6 +22,7 @@ import { mul } from "./elementwise.js";
 import { broadcastTo } from "./layout.js";
 import { mapN } from "./kernels.js";
 import { definePrimitive, type HostIn, type Primitive } from "./primitive.js";
+import { digammaScalar, igammaNormalized, lgammaScalar } from "./special-kernels.js";
 
 // ---- the Threefry-2x32 hash (20 rounds) ------------------------------------------------------
 
@@ -271,32 +272,6 @@ class KeyStream {
   }
 }
 
-// ---- scalar special functions for the kernels (float64) --------------------------------------
-
-const LANCZOS = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
-const HALF_LOG_2PI = 0.9189385332046728;
-
-/** log Gamma(x) for x > 0 (Lanczos, g = 7; about 1e-15 relative). */
-export function lgammaScalar(x: number): number {
-  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgammaScalar(1 - x);
-  const z = x - 1;
-  let s = LANCZOS[0];
-  for (let i = 1; i < 9; i++) s += LANCZOS[i] / (z + i);
-  const t = z + 7.5;
-  return HALF_LOG_2PI + (z + 0.5) * Math.log(t) - t + Math.log(s);
-}
-
-/** digamma(x) for x > 0 (recurrence up to 10, then the asymptotic series). */
-export function digammaScalar(x: number): number {
-  let r = 0;
-  while (x < 10) {
-    r -= 1 / x;
-    x += 1;
-  }
-  const f = 1 / (x * x);
-  return r + Math.log(x) - 0.5 / x - f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f * (1 / 132 - f * (691 / 32760))))));
-}
-
 // ---- gamma -----------------------------------------------------------------------------------
 
 /** log of one Gamma(a, 1) draw (Marsaglia-Tsang; a < 1 boosted: Gamma(a+1) * U^(1/a)). */
@@ -384,57 +359,9 @@ randomGammaPrim.batch = batchPerElement(randomGammaPrim);
 export function gammaLogSampleGrad(a: number, logx: number): number {
   if (!(a > 0) || Number.isNaN(logx)) return NaN;
   if (logx === Infinity) return 0;
-  const x = Math.exp(logx);
   const lx = logx - digammaScalar(a);
-  if (x < a + 1) {
-    let del = 1 / a;
-    let dDel = -1 / (a * a);
-    let sum = del;
-    let dSum = dDel;
-    let ap = a;
-    for (let i = 0; i < 100000; i++) {
-      ap += 1;
-      const r = x / ap;
-      const dr = -r / ap;
-      dDel = dDel * r + del * dr;
-      del *= r;
-      sum += del;
-      dSum += dDel;
-      if (Math.abs(del) <= Math.abs(sum) * 1e-17 && Math.abs(dDel) <= Math.abs(dSum) * 1e-17) break;
-    }
-    return -(sum * lx + dSum);
-  }
-  // modified Lentz for H = 1/(x+1-a- 1(1-a)/(x+3-a- 2(2-a)/(x+5-a- ...))), with derivatives
-  const tiny = 1e-300;
-  let b = x + 1 - a;
-  const db = -1;
-  let c = 1 / tiny;
-  let dc = 0;
-  let d = 1 / b;
-  let dd = -db / (b * b);
-  let h = d;
-  let dh = dd;
-  for (let i = 1; i < 100000; i++) {
-    const an = -i * (i - a);
-    const dan = i;
-    b += 2;
-    // d <- 1 / (an d + b)
-    let den = an * d + b;
-    const dDen = dan * d + an * dd + db;
-    if (Math.abs(den) < tiny) den = tiny;
-    d = 1 / den;
-    dd = -dDen * d * d;
-    // c <- b + an / c
-    const cNew = b + an / c;
-    dc = db + dan / c - (an * dc) / (c * c);
-    c = Math.abs(cNew) < tiny ? tiny : cNew;
-    const del = d * c;
-    const dDel = dd * c + d * dc;
-    dh = dh * del + h * dDel;
-    h *= del;
-    if (Math.abs(del - 1) <= 1e-16 && Math.abs(dDel) <= 1e-16 * Math.max(1, Math.abs(dh / h))) break;
-  }
-  return h * lx + dh;
+  const [series, g, dg] = igammaNormalized(a, Math.exp(logx), true);
+  return series ? -(g * lx + dg) : g * lx + dg;
 }
 
 /**

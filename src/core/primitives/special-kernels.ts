@@ -137,8 +137,24 @@ export function igammaScalar(a: number, x: number, deriv: boolean): [number, num
   if (x === Infinity) return [1, 0, 0];
   if (a === Infinity) return [0, 1, 0];
   const [lp, dlp] = gammaLogPrefactor(a, x);
+  const [series, g, dg] = igammaNormalized(a, x, deriv);
+  const e = Math.exp(lp);
+  if (series) {
+    const p = e * g;
+    return [p, 1 - p, deriv ? e * (dlp * g + dg) : NaN];
+  }
+  const q = e * g;
+  return [1 - q, q, deriv ? -e * (dlp * g + dg) : NaN];
+}
+
+/**
+ * The incomplete gamma without its prefactor x^a e^-x / Γ(a), with its derivative in a:
+ * [true, G, dG/da] from the series P = prefactor * G when x < a + 1, else [false, H, dH/da]
+ * from the Lentz continued fraction Q = prefactor * H (the derivative only when `deriv`).
+ */
+export function igammaNormalized(a: number, x: number, deriv: boolean): [boolean, number, number] {
   if (x < a + 1) {
-    // P = e^lp * sum_{n>=0} x^n / (a (a+1) ... (a+n))
+    // G = sum_{n>=0} x^n / (a (a+1) ... (a+n))
     let term = 1 / a;
     let dterm = -1 / (a * a);
     let sum = term;
@@ -151,11 +167,9 @@ export function igammaScalar(a: number, x: number, deriv: boolean): [number, num
       if (deriv) dsum += dterm;
       if (Math.abs(term) <= EPS * Math.abs(sum) && (!deriv || Math.abs(dterm) <= EPS * Math.abs(dsum))) break;
     }
-    const e = Math.exp(lp);
-    const p = e * sum;
-    return [p, 1 - p, deriv ? e * (dlp * sum + dsum) : NaN];
+    return [true, sum, dsum];
   }
-  // Q = e^lp * 1/(x+1-a- 1(1-a)/(x+3-a- 2(2-a)/(x+5-a- ...)))
+  // H = 1/(x+1-a- 1(1-a)/(x+3-a- 2(2-a)/(x+5-a- ...)))
   let b = x + 1 - a;
   const db = -1;
   let c = 1 / TINY;
@@ -186,9 +200,7 @@ export function igammaScalar(a: number, x: number, deriv: boolean): [number, num
     dh = dhNew;
     if (Math.abs(del - 1) <= EPS && dConverged) break;
   }
-  const e = Math.exp(lp);
-  const q = e * h;
-  return [1 - q, q, deriv ? -e * (dlp * h + dh) : NaN];
+  return [false, h, dh];
 }
 
 /**
