@@ -41,6 +41,11 @@ export abstract class NDArray implements AVal {
   /** The concrete value behind this array; throws for values that are abstract (under jit). */
   abstract concrete(): Concrete;
 
+  /** Whether the value can be read now (false inside jit and vmap, where it is abstract). */
+  get isConcrete(): boolean {
+    return true;
+  }
+
   /** The elements as a typed array (row-major), read synchronously. */
   dataSync(): TypedArray {
     return this.concrete().host();

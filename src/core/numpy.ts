@@ -10,7 +10,7 @@ import * as ew from "./primitives/elementwise.js";
 import * as lay from "./primitives/layout.js";
 import { matmul2, swapLast } from "./primitives/matmul.js";
 import * as red from "./primitives/reduce.js";
-import { fmt, normAxes, normAxis, sizeOf, type Shape } from "./shape.js";
+import { broadcastShapes as broadcastShapesOf, fmt, normAxes, normAxis, sizeOf, type Shape } from "./shape.js";
 
 export type { ArrayLike } from "./array.js";
 export type { DType } from "./dtype.js";
@@ -291,7 +291,12 @@ export function ravel(x: ArrayLike): NDArray {
   const a = asArray(x);
   return lay.reshape(a, [a.size]);
 }
-/** Broadcast to `shape`. */
+/** The shape that `shapes` broadcast to (NumPy's broadcast_shapes); throws when they do not. */
+export function broadcastShapes(...shapes: Shape[]): number[] {
+  return broadcastShapesOf("broadcastShapes", ...shapes);
+}
+
+/** Broadcasts `x` to `shape`. */
 export function broadcastTo(x: ArrayLike, shape: Shape): NDArray {
   return lay.broadcastTo(asArray(x), shape);
 }

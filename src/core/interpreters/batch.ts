@@ -24,6 +24,9 @@ export class BatchTracer extends Tracer {
   get dtype() {
     return this.val.dtype;
   }
+  override get isConcrete(): boolean {
+    return false;
+  }
   override concrete(): never {
     throw new Error(
       `cannot read the value of an array inside vmap (shape ${fmt(this.shape)} per member): each batch member has its own value. Use np.where or cond for data-dependent choices`,

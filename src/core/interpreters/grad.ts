@@ -51,6 +51,9 @@ export class GradTracer extends Tracer {
   get dtype() {
     return this.primal.dtype;
   }
+  override get isConcrete(): boolean {
+    return this.primal.isConcrete;
+  }
   override concrete() {
     return this.primal.concrete();
   }

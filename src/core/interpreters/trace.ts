@@ -34,6 +34,9 @@ export class IRTracer extends Tracer {
   get dtype() {
     return this.v.aval.dtype;
   }
+  override get isConcrete(): boolean {
+    return false;
+  }
   override concrete(): Concrete {
     throw new Error(
       `cannot read the value of a traced array (shape ${fmt(this.shape)}, ${this.dtype}) inside jit: its value is not known while the program is compiled. Use np.where, cond or whileLoop for data-dependent choices, or mark the argument static (staticArgnums)`,
