@@ -31,6 +31,7 @@ export {
   type JitOptions,
   type Jitted,
 } from "./transforms.js";
+export { whileLoop, forLoop, scan, cond, switchCase, type ScanOptions } from "./control.js";
 export type { Program } from "./ir.js";
 export * as special from "./special.js";
 export * as linalg from "./linalg.js";

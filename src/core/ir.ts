@@ -53,15 +53,17 @@ export class Program {
   }
 
   /** A readable listing, like make_jaxpr's. */
-  toString(): string {
+  toString(indent = ""): string {
     const t = (v: Var) => `${v}:${v.aval.dtype[0]}${v.aval.dtype.replace(/\D/g, "")}${fmt(v.aval.shape)}`;
     const lines: string[] = [];
-    lines.push(`{ lambda ${this.consts.map(([v]) => t(v)).join(" ")} ; ${this.inputs.map(t).join(" ")} . let`);
+    lines.push(`${indent}{ lambda ${this.consts.map(([v]) => t(v)).join(" ")} ; ${this.inputs.map(t).join(" ")} . let`);
     for (const e of this.eqns) {
-      const ps = e.params === null || e.params === undefined ? "" : `[${Object.entries(e.params as object).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ")}]`;
-      lines.push(`    ${e.outs.map(t).join(" ")} = ${e.prim.name}${ps} ${e.ins.join(" ")}`);
+      const show = (v: unknown): string =>
+        v instanceof Program ? `\n${v.toString(indent + "      ")}` : Array.isArray(v) && v.some((x) => x instanceof Program) ? v.map(show).join("") : JSON.stringify(v);
+      const ps = e.params === null || e.params === undefined ? "" : `[${Object.entries(e.params as object).map(([k, v]) => `${k}=${show(v)}`).join(" ")}]`;
+      lines.push(`${indent}    ${e.outs.map(t).join(" ")} = ${e.prim.name}${ps} ${e.ins.join(" ")}`);
     }
-    lines.push(`  in ( ${this.outputs.join(" ")} ) }`);
+    lines.push(`${indent}  in ( ${this.outputs.join(" ")} ) }`);
     return lines.join("\n");
   }
 }

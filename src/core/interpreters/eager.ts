@@ -7,6 +7,7 @@ import type { Primitive } from "../primitives/primitive.js";
 import { installEager } from "./stack.js";
 
 function runEager(prim: Primitive<any>, args: Concrete[], params: unknown): NDArray[] {
+  if (prim.eager) return prim.eager(args, params);
   const outs = prim.abstract(args, params);
   if (onTfjs()) {
     const tf = tfjs();

@@ -22,6 +22,11 @@ export interface Primitive<P = unknown> {
   readonly name: string;
   /** Shape and dtype of the outputs; throws (naming the op and shapes) on bad input. */
   abstract(ins: AVal[], params: P): AVal[];
+  /**
+   * Eager rule over whole arrays, used instead of the kernels when present (control flow:
+   * it interprets the primitive's sub-programs, on whichever backend is active).
+   */
+  eager?(args: NDArray[], params: P): NDArray[];
   /** Eager kernel over host typed arrays. */
   js(ins: HostIn[], params: P, outs: AVal[]): TypedArray[];
   /** Eager kernel over tfjs tensors (runs inside tf.tidy). */
