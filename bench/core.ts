@@ -12,45 +12,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cpus } from "node:os";
 import { enableX64, jit, np, setBackend, valueAndGrad, type Array as NDArray, type BackendName } from "../src/core/index.js";
-
-// ---- timing ----------------------------------------------------------------------------------
-
-const tick = () => new Promise<void>((r) => setImmediate(r));
-
-/**
- * Median microseconds per call of `fn`: calibrates a batch size so that one repetition takes
- * about `targetMs`, runs one warm-up repetition and then `reps` measured ones. Between
- * repetitions it yields to the event loop so that collected arrays release their tensors.
- */
-async function measure(fn: () => void, { targetMs = 40, reps = 7 } = {}): Promise<number> {
-  fn();
-  let k = 1;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < k; i++) fn();
-    const dt = performance.now() - t0;
-    if (dt >= targetMs / 4 || k >= 1 << 20) {
-      k = Math.max(1, Math.round((k * targetMs) / Math.max(dt, 1e-3)));
-      break;
-    }
-    k *= 4;
-  }
-  const times: number[] = [];
-  for (let r = 0; r <= reps; r++) {
-    await tick();
-    (globalThis as { gc?: () => void }).gc?.();
-    const t0 = performance.now();
-    for (let i = 0; i < k; i++) fn();
-    const dt = performance.now() - t0;
-    if (r > 0) times.push((dt * 1000) / k);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
-
-const fmtUs = (us: number) => (us >= 100 ? us.toFixed(0) : us >= 10 ? us.toFixed(1) : us.toFixed(2));
+import { logisticHandLoop, logisticLogDensity, makeData, type LogisticData, type LogisticResult } from "./logistic.js";
+import { fmtUs, machineInfo, measure } from "./measure.js";
 
 // ---- (a) per-op overhead -----------------------------------------------------------------------
 
@@ -77,72 +41,10 @@ async function opOverhead(): Promise<OpRow[]> {
 
 // ---- (b) logistic regression -----------------------------------------------------------------
 
-/** Deterministic data: X ~ N(0,1) (N×D), y ~ Bernoulli(sigmoid(X w* + b*)), and a point (w, b). */
-function makeData(N: number, D: number, seed: number) {
-  let s = seed >>> 0;
-  const u = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
-  const X = new Float64Array(N * D).map(() => normal());
-  const wTrue = new Float64Array(D).map(() => normal() / Math.sqrt(D));
-  const y = new Float64Array(N);
-  for (let i = 0; i < N; i++) {
-    let l = 0.3;
-    for (let j = 0; j < D; j++) l += X[i * D + j] * wTrue[j];
-    y[i] = u() < 1 / (1 + Math.exp(-l)) ? 1 : 0;
-  }
-  const w = new Float64Array(D).map(() => 0.2 * normal());
-  const b = 0.1;
-  return { N, D, X, y, w, b };
-}
+type Data = LogisticData;
+type Result = LogisticResult;
 
-type Data = ReturnType<typeof makeData>;
-type Result = { value: number; gw: Float64Array; gb: number };
-
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
-
-/** The hand-written loop over typed arrays (storage Float64Array or Float32Array; arithmetic in doubles). */
-function handLoop(X: Float64Array | Float32Array, y: Float64Array | Float32Array, w: Float64Array | Float32Array, b: number, N: number, D: number, gw: Float64Array): Result {
-  let value = 0;
-  let gb = 0;
-  gw.fill(0);
-  for (let i = 0; i < N; i++) {
-    const row = i * D;
-    let l = b;
-    for (let j = 0; j < D; j++) l += X[row + j] * w[j];
-    const softplus = Math.log1p(Math.exp(-Math.abs(l))) + (l > 0 ? l : 0);
-    value += y[i] * l - softplus;
-    const r = y[i] - 1 / (1 + Math.exp(-l)); // d/dl (y l - softplus(l))
-    gb += r;
-    for (let j = 0; j < D; j++) gw[j] += r * X[row + j];
-  }
-  let ww = 0;
-  for (let j = 0; j < D; j++) {
-    ww += w[j] * w[j];
-    gw[j] -= w[j];
-  }
-  value += -0.5 * (ww + b * b) - (D + 1) * HALF_LOG_2PI;
-  gb -= b;
-  return { value, gw, gb };
-}
-
-/** The same log density with np ops (softplus written inline). */
-function logDensity(params: { w: NDArray; b: NDArray }, X: NDArray, y: NDArray): NDArray {
-  const { w, b } = params;
-  const D = w.shape[0];
-  const logits = np.add(np.matmul(X, w), b);
-  const softplus = np.add(np.log1p(np.exp(np.negative(np.abs(logits)))), np.maximum(logits, 0));
-  const loglik = np.sum(np.subtract(np.multiply(y, logits), softplus));
-  const logprior = np.subtract(np.multiply(np.add(np.sum(np.square(w)), np.square(b)), -0.5), (D + 1) * HALF_LOG_2PI);
-  return np.add(loglik, logprior);
-}
-
-const vg = valueAndGrad(logDensity);
+const vg = valueAndGrad(logisticLogDensity);
 
 const vgJit = jit(vg);
 
@@ -184,8 +86,8 @@ async function logisticRegression(N: number, D: number): Promise<LrRow[]> {
   const w32 = Float32Array.from(d.w);
   const b32 = Math.fround(d.b);
   const impls: { impl: string; setup: () => Promise<() => Result>; tol: number }[] = [
-    { impl: "hand loop, Float64Array", setup: async () => () => handLoop(d.X, d.y, d.w, d.b, N, D, gw), tol: 0 },
-    { impl: "hand loop, Float32Array", setup: async () => () => handLoop(X32, y32, w32, b32, N, D, gw), tol: 1e-5 },
+    { impl: "hand loop, Float64Array", setup: async () => () => logisticHandLoop(d.X, d.y, d.w, d.b, N, D, gw), tol: 0 },
+    { impl: "hand loop, Float32Array", setup: async () => () => logisticHandLoop(X32, y32, w32, b32, N, D, gw), tol: 1e-5 },
     {
       impl: "eager js (float32)",
       setup: async () => {
@@ -232,7 +134,7 @@ async function logisticRegression(N: number, D: number): Promise<LrRow[]> {
       tol: 1e-4,
     },
   ];
-  const ref = handLoop(d.X, d.y, d.w, d.b, N, D, new Float64Array(D));
+  const ref = logisticHandLoop(d.X, d.y, d.w, d.b, N, D, new Float64Array(D));
   const refCopy: Result = { ...ref, gw: Float64Array.from(ref.gw) };
   const scale = scaleOf(refCopy);
   const rows: LrRow[] = [];
@@ -262,7 +164,7 @@ async function main() {
   const lines: string[] = [];
   lines.push("# tyche core benchmark: eager and jit vs a hand-written loop");
   lines.push("");
-  lines.push(`Measured in one run: ${new Date().toISOString()}, Node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"} (${cpus().length} logical CPUs), ${secs} s total.`);
+  lines.push(`Measured in one run: ${machineInfo()}, ${secs} s total.`);
   lines.push("Median of 7 repetitions after a warm-up; each repetition is calibrated to run for tens of milliseconds.");
   lines.push("");
   lines.push("## (a) Eager per-op overhead");

@@ -102,7 +102,10 @@ forBackends(["js", "tfjs-cpu"], () => {
     });
     it("takes pytrees for carry, xs and ys, and xs = null with a length", () => {
       const [c, ys] = scan(
-        (carry: { a: NDArray; b: NDArray[] }, x: { u: NDArray }) => [{ a: np.add(carry.a, x.u), b: [np.multiply(carry.b[0], 2)] }, { s: carry.a, t: [x.u] }] as const,
+        (carry: { a: NDArray; b: NDArray[] }, x: { u: NDArray }): [{ a: NDArray; b: NDArray[] }, { s: NDArray; t: NDArray[] }] => [
+          { a: np.add(carry.a, x.u), b: [np.multiply(carry.b[0], 2)] },
+          { s: carry.a, t: [x.u] },
+        ],
         { a: np.array(0), b: [np.array(1)] },
         { u: np.array([1, 2, 3]) },
       );

@@ -5,7 +5,7 @@
  * outer transform (grad, vmap) the program is evaluated primitive by primitive, so the outer
  * transform sees every op.
  */
-import { asArray, Concrete, type NDArray } from "../array.js";
+import { asArray, Concrete, NDArray } from "../array.js";
 import { getBackend, onTfjs } from "../backend.js";
 import type { Program } from "../ir.js";
 import { Tracer } from "../interpreters/stack.js";
@@ -72,8 +72,22 @@ export interface Jitted<F extends (...args: any[]) => any> {
 export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = {}): Jitted<F> {
   const statics = new Set(opts.staticArgnums ?? []);
   const cache = new Map<string, Entry>();
+  // the same entries, for calls whose arguments are all arrays, keyed without flattening
+  const arrayCache = new Map<string, Entry>();
+  const arrayKey = (args: any[]): string | null => {
+    if (statics.size) return null;
+    let key = getBackend();
+    for (const a of args) {
+      if (!(a instanceof NDArray)) return null;
+      key += `|${a.dtype}${a.shape.join("x")}`;
+    }
+    return key;
+  };
 
   const prepare = (args: any[]) => {
+    const fastKey = arrayKey(args);
+    const hit = fastKey === null ? undefined : arrayCache.get(fastKey);
+    if (hit) return { entry: hit, arrs: args as NDArray[] };
     const dynamic = args.map((a, i) => (statics.has(i) ? null : a));
     const [leaves, def] = flatten(dynamic as PyTree);
     const arrs = leaves.map((l) => asArray(l));
@@ -97,6 +111,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
       entry = { program, outDef: outDef! };
       if (!capturedTracer) cache.set(key, entry);
     }
+    if (fastKey !== null && cache.get(key) === entry) arrayCache.set(fastKey, entry);
     return { entry, arrs };
   };
 

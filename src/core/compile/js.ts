@@ -1,73 +1,32 @@
 /**
- * The `js` back end of jit: one generated JavaScript function for a whole program. Runs of
- * elementwise equations with the same output shape fuse into one loop over typed arrays
- * (broadcast operands read through strides, intermediates kept in locals); other equations
- * call their primitive's JS kernel directly. Scratch buffers are allocated once and reused.
- * Only numbers and generated identifiers enter the source: every other value (kernels,
- * parameters, constants, dtypes) is passed in through arrays indexed by number.
+ * The `js` back end of jit: one generated JavaScript function for a whole program.
+ *
+ * Every value lives in one of three places: a local (a value every element shares: scalars,
+ * constants whose elements are all equal, broadcasts of those), a typed array read through
+ * strides (so reshape, broadcastTo, transpose, slice and rev cost no copy), or a pending loop
+ * nest. Elementwise equations of one shape join the same pending nest, and so do reductions of
+ * its values and copies of its values into pad and concatenate results; a nest is written out
+ * when something outside it needs one of its values (see js-loops.ts). Matrix products are
+ * loops over their operands' strides (js-matmul.ts), gather and scatter-add row copies
+ * (js-gather.ts). Runs of equations that work row by row
+ * along a common leading axis (vmap's batch axis) become one loop over the rows, each row
+ * compiled as a small program of its own (js-rows.ts). Every other equation calls its
+ * primitive's JS kernel: `K[id]([{data,shape,dtype},...], P[id], O[id])`.
+ *
+ * Arrays the program computes are allocated once, at compile time, and reused by every call;
+ * outputs are fresh arrays. Only numbers and generated identifiers enter the source: every
+ * other value (kernels, parameters, constants, dtypes) is passed in through arrays indexed by
+ * number.
  */
 import { allocate, type DType, type TypedArray } from "../dtype.js";
-import type { Eqn, Program, Var } from "../ir.js";
-import { broadcastStrides, sameShape, sizeOf, type Shape } from "../shape.js";
-import { erf, erfc, floorMod, roundHalfEven, sigmoid } from "../primitives/scalar-math.js";
+import { Var, type Eqn, type Program } from "../ir.js";
+import { sizeOf, stridesOf, type Shape } from "../shape.js";
 import type { HostIn, Primitive } from "../primitives/primitive.js";
-
-/** Inline scalar expressions of the elementwise primitives, by primitive name. */
-const emitters: Record<string, (a: string[], out: DType) => string> = {
-  neg: ([a]) => `(-${a})`,
-  abs: ([a]) => `Math.abs(${a})`,
-  sign: ([a]) => `(${a}>0?1:${a}<0?-1:${a})`,
-  floor: ([a]) => `Math.floor(${a})`,
-  ceil: ([a]) => `Math.ceil(${a})`,
-  round: ([a]) => `M.roundHalfEven(${a})`,
-  exp: ([a]) => `Math.exp(${a})`,
-  expm1: ([a]) => `Math.expm1(${a})`,
-  log: ([a]) => `Math.log(${a})`,
-  log1p: ([a]) => `Math.log1p(${a})`,
-  sqrt: ([a]) => `Math.sqrt(${a})`,
-  sin: ([a]) => `Math.sin(${a})`,
-  cos: ([a]) => `Math.cos(${a})`,
-  tan: ([a]) => `Math.tan(${a})`,
-  asin: ([a]) => `Math.asin(${a})`,
-  acos: ([a]) => `Math.acos(${a})`,
-  atan: ([a]) => `Math.atan(${a})`,
-  sinh: ([a]) => `Math.sinh(${a})`,
-  cosh: ([a]) => `Math.cosh(${a})`,
-  tanh: ([a]) => `Math.tanh(${a})`,
-  asinh: ([a]) => `Math.asinh(${a})`,
-  acosh: ([a]) => `Math.acosh(${a})`,
-  atanh: ([a]) => `Math.atanh(${a})`,
-  sigmoid: ([a]) => `M.sigmoid(${a})`,
-  erf: ([a]) => `M.erf(${a})`,
-  erfc: ([a]) => `M.erfc(${a})`,
-  isFinite: ([a]) => `(Number.isFinite(${a})?1:0)`,
-  isNaN: ([a]) => `(${a}!==${a}?1:0)`,
-  logicalNot: ([a]) => `(${a}?0:1)`,
-  add: ([a, b]) => `(${a}+${b})`,
-  sub: ([a, b]) => `(${a}-${b})`,
-  mul: ([a, b]) => `(${a}*${b})`,
-  div: ([a, b]) => `(${a}/${b})`,
-  pow: ([a, b]) => `Math.pow(${a},${b})`,
-  maximum: ([a, b]) => `(${a}>=${b}||${a}!==${a}?${a}:${b})`,
-  minimum: ([a, b]) => `(${a}<=${b}||${a}!==${a}?${a}:${b})`,
-  atan2: ([a, b]) => `Math.atan2(${a},${b})`,
-  mod: ([a, b]) => `M.floorMod(${a},${b})`,
-  lt: ([a, b]) => `(${a}<${b}?1:0)`,
-  le: ([a, b]) => `(${a}<=${b}?1:0)`,
-  gt: ([a, b]) => `(${a}>${b}?1:0)`,
-  ge: ([a, b]) => `(${a}>=${b}?1:0)`,
-  eq: ([a, b]) => `(${a}===${b}?1:0)`,
-  ne: ([a, b]) => `(${a}!==${b}?1:0)`,
-  and: ([a, b]) => `((${a}!==0&&${b}!==0)?1:0)`,
-  or: ([a, b]) => `((${a}!==0||${b}!==0)?1:0)`,
-  xor: ([a, b]) => `(((${a}!==0)!==(${b}!==0))?1:0)`,
-  select: ([p, a, b]) => `(${p}!==0?${a}:${b})`,
-  stopGradient: ([a]) => a,
-  broadcastTo: ([a]) => a,
-  cast: ([a], out) => (out === "int32" ? `(Math.trunc(${a})|0)` : out === "bool" ? `(${a}!==0?1:0)` : out === "float32" ? `Math.fround(${a})` : a),
-};
-
-const scalarHelpers = { erf, erfc, sigmoid, roundHalfEven, floorMod };
+import { baseExpr, emitLoopNest, ROW, type Access, type Read, type Reduce, type Stmt, type Store } from "./js-loops.js";
+import { around, emitGather, emitScatterAdd } from "./js-gather.js";
+import { emitMatmul, type MatOperand } from "./js-matmul.js";
+import { rowProgram, rowRegions, type RowRegion } from "./js-rows.js";
+import { asStored, elementwiseExpr, foldOf, isElementwise, numberLiteral, scalarHelpers, type Fold } from "./js-scalar.js";
 
 const ctorIndex: Record<DType, number> = { float32: 0, float64: 1, int32: 2, bool: 3 };
 const ctors = [Float32Array, Float64Array, Int32Array, Uint8Array];
@@ -75,127 +34,673 @@ const ctors = [Float32Array, Float64Array, Int32Array, Uint8Array];
 /** A compiled program: host inputs in, host outputs out. */
 export type CompiledJs = (inputs: readonly TypedArray[]) => TypedArray[];
 
-/** Whether an equation can join a fused elementwise loop. */
-function fusible(prim: Primitive<any>): boolean {
-  return prim.name in emitters;
+/** Who owns a typed array: the caller (inputs), the program (constants, reused scratch), this call (fresh), or a kernel. */
+type Origin = "input" | "const" | "scratch" | "fresh" | "kernel";
+
+/** A typed array read at `offset + r * row + Σ index * strides` (`row` is nonzero only inside row loops). */
+interface Strided {
+  readonly kind: "array";
+  readonly buf: string;
+  readonly offset: number;
+  readonly row: number;
+  readonly strides: readonly number[];
+  /** Length of the whole typed array `buf`. */
+  readonly length: number;
+  readonly origin: Origin;
 }
 
-/** Compiles a program to one JavaScript function. */
-export function compileJs(program: Program): { run: CompiledJs; source: string } {
-  const eqns = program.eqns;
-  // where each var is last used (eqn index; outputs count as infinity)
-  const lastUse = new Map<Var, number>();
-  eqns.forEach((e, k) => e.ins.forEach((v) => lastUse.set(v, k)));
-  for (const v of program.outputs) lastUse.set(v, Infinity);
+/** A value of pad or concatenate, not yet written: zeros with operands (`src`) placed at offsets `lo`. */
+interface Piece {
+  readonly src: Var;
+  readonly lo: readonly number[];
+  readonly eqn: Eqn;
+}
 
-  const name = new Map<Var, string>(); // buffer identifier of materialized vars
-  const lines: string[] = [];
-  const kernels: Primitive<any>["js"][] = [];
-  const params: unknown[] = [];
-  const outAvals: unknown[] = [];
-  const inDescr: { shape: Shape; dtype: DType }[][] = [];
-  const scratch: TypedArray[] = [];
-  const constVals: TypedArray[] = [];
-  const outputSet = new Set(program.outputs);
-  const hoistedScalars = new Set<string>();
+/**
+ * Where a value lives: a local every element shares, a typed array, a pending nest (a member,
+ * a reduction, or a scalar computed after the nest from its reductions), pieces not yet
+ * assembled, or nowhere (a nest member nothing reads after its nest).
+ */
+type Loc =
+  | { readonly kind: "uniform"; readonly expr: string; readonly value?: number }
+  | Strided
+  | { readonly kind: "pending"; readonly group: Group }
+  | { readonly kind: "pieces"; readonly pieces: readonly Piece[] }
+  | { readonly kind: "dead" };
 
-  program.inputs.forEach((v, i) => {
-    name.set(v, `in${i}`);
-    lines.push(`const in${i} = I[${i}];`);
-  });
-  program.consts.forEach(([v, c], i) => {
-    constVals.push(c.concrete().host());
-    name.set(v, `c${i}`);
-    lines.push(`const c${i} = C[${i}];`);
-  });
+type Item = { kind: "map"; eqn: Eqn } | { kind: "reduce"; eqn: Eqn; fold: Fold } | { kind: "place"; src: Var; at: Access };
 
-  let k = 0;
-  while (k < eqns.length) {
-    const e = eqns[k];
-    if (e.prim.name === "reshape" && name.has(e.ins[0])) {
-      name.set(e.outs[0], name.get(e.ins[0])!);
-      k++;
-      continue;
-    }
-    if (!fusible(e.prim)) {
-      const id = kernels.length;
-      kernels.push(e.prim.js);
-      params.push(e.params);
-      outAvals.push(e.outs.map((v) => v.aval));
-      inDescr.push(e.ins.map((v) => v.aval));
-      const args = e.ins.map((v, j) => `{data:${name.get(v)},shape:D[${id}][${j}].shape,dtype:D[${id}][${j}].dtype}`).join(",");
-      lines.push(`const r${id} = K[${id}]([${args}], P[${id}], O[${id}]);`);
-      e.outs.forEach((v, j) => {
-        name.set(v, `r${id}_${j}`);
-        lines.push(`const r${id}_${j} = r${id}[${j}];`);
-      });
-      k++;
-      continue;
-    }
-    // a fused group: consecutive fusible equations with the same output shape
-    const shape = e.outs[0].aval.shape;
-    const group: Eqn[] = [];
-    while (k < eqns.length && fusible(eqns[k].prim) && sameShape(eqns[k].outs[0].aval.shape, shape)) group.push(eqns[k++]);
-    const end = k;
-    const n = sizeOf(shape);
-    const local = new Map<Var, string>();
-    let needsIndex = false;
-    const readOf = (v: Var): string => {
-      const l = local.get(v);
-      if (l) return l;
-      const buf = name.get(v)!;
-      const s = v.aval.shape;
-      if (sizeOf(s) === 1) {
-        const h = `${buf}_s`;
-        if (!hoistedScalars.has(h)) {
-          hoistedScalars.add(h);
-          lines.push(`const ${h} = ${buf}[0];`);
-        }
-        return h;
+/** A loop nest being collected: elementwise values (members), reductions and copies over one shape. */
+class Group {
+  flushed = false;
+  readonly items: Item[] = [];
+  readonly members = new Set<Var>();
+  /** Equations whose reads of members happen inside the nest. */
+  readonly consumers = new Set<Eqn>();
+  /** Names of the single values known once the nest has run: its full reductions, then scalars computed from them. */
+  readonly scalars = new Map<Var, string>();
+  /** Statements computing those scalars, written after the nest. */
+  readonly epilogue: string[] = [];
+  constructor(
+    readonly shape: Shape,
+    readonly key: string,
+  ) {}
+}
+
+const shapeKey = (s: Shape) => s.join(",");
+
+/** Whether `strides` walk `shape` in row-major order (axes of length 1 may have any stride). */
+function rowMajor(shape: Shape, strides: readonly number[]): boolean {
+  const c = stridesOf(shape);
+  return shape.every((d, i) => d === 1 || strides[i] === c[i]);
+}
+
+/** Whether `l` is exactly the elements of an array of `shape` in row-major order, from its start. */
+function exact(l: Strided, shape: Shape): boolean {
+  return l.row === 0 && l.offset === 0 && l.length === sizeOf(shape) && rowMajor(shape, l.strides);
+}
+
+/** Strides to read an array of shape `from` (with strides `strides`) broadcast to `to`. */
+function broadcastView(strides: readonly number[], from: Shape, to: Shape): number[] {
+  const off = to.length - from.length;
+  return to.map((d, i) => (i < off || (from[i - off] === 1 && d !== 1) ? 0 : strides[i - off]));
+}
+
+/** Strides of `to` over the data of an array of shape `from` read with `strides`, when reshaping needs no copy. */
+function reshapeView(strides: readonly number[], from: Shape, to: Shape): number[] | null {
+  if (rowMajor(from, strides)) return stridesOf(to);
+  // only axes of length 1 come or go: the other axes keep their strides
+  const a = from.map((d, i) => [d, strides[i]] as const).filter(([d]) => d !== 1);
+  const b = to.filter((d) => d !== 1);
+  if (a.length !== b.length || a.some(([d], i) => d !== b[i])) return null;
+  let j = 0;
+  return to.map((d) => (d === 1 ? 0 : a[j++][1]));
+}
+
+/** Generates the JavaScript function of one program. */
+class JsCompiler {
+  private readonly prologue: string[] = [];
+  private readonly lines: string[] = [];
+  private readonly kernels: Primitive<any>["js"][] = [];
+  private readonly params: unknown[] = [];
+  private readonly outAvals: unknown[] = [];
+  private readonly inDescr: { shape: Shape; dtype: DType }[][] = [];
+  private readonly scratch: TypedArray[] = [];
+  private readonly constVals: TypedArray[] = [];
+  private readonly loc = new Map<Var, Loc>();
+  private readonly pending = new Map<string, Group>();
+  private readonly consumers = new Map<Var, Eqn[]>();
+  private readonly outputs: Set<Var>;
+  private readonly scalarReads = new Map<Var, string>();
+  private readonly contiguousCopies = new Map<Var, string>();
+  /** Constant arrays by name, and the arrays of their reciprocals made so far. */
+  private readonly constData = new Map<string, TypedArray>();
+  private readonly reciprocals = new Map<string, string>();
+  /** Inside a row loop: per-row values needed after it, and the values they are rows of. */
+  private readonly exports = new Map<Var, Var>();
+  private nextVarId: number;
+
+  constructor(private readonly program: Program) {
+    this.outputs = new Set(program.outputs);
+    this.addConsumers(program.eqns);
+    const ids = [...program.inputs, ...program.consts.map(([v]) => v), ...program.eqns.flatMap((e) => e.outs)].map((v) => v.id);
+    this.nextVarId = Math.max(0, ...ids) + 1;
+  }
+
+  private addConsumers(eqns: readonly Eqn[]): void {
+    for (const e of eqns) for (const v of e.ins) this.consumers.set(v, [...(this.consumers.get(v) ?? []), e]);
+  }
+
+  compile(): { run: CompiledJs; source: string } {
+    const { program } = this;
+    program.inputs.forEach((v, i) => {
+      this.prologue.push(`const in${i} = I[${i}];`);
+      this.loc.set(v, this.strided(`in${i}`, v, "input"));
+    });
+    program.consts.forEach(([v, c], i) => {
+      const data = c.concrete().host();
+      if (data.length > 0 && data.every((x) => Object.is(x, data[0]))) {
+        this.loc.set(v, { kind: "uniform", expr: numberLiteral(data[0]), value: data[0] });
+        return;
       }
-      if (sameShape(s, shape)) return `${buf}[i]`;
-      needsIndex = true;
-      const st = broadcastStrides(s, shape);
-      const terms = st.map((x, d) => (x === 0 ? "" : x === 1 ? `i${d}` : `i${d}*${x}`)).filter(Boolean);
-      return `${buf}[${terms.join("+") || "0"}]`;
-    };
-    const body: string[] = [];
-    const stores: string[] = [];
-    for (const g of group) {
-      const ins = g.ins.map(readOf);
-      const v = g.outs[0];
-      const t = `t${v.id}`;
-      body.push(`const ${t} = ${emitters[g.prim.name](ins, v.aval.dtype)};`);
-      local.set(v, t);
-      const used = lastUse.get(v) ?? -1;
-      if (used >= end || outputSet.has(v)) {
-        const buf = `b${v.id}`;
-        name.set(v, buf);
-        if (outputSet.has(v)) lines.push(`const ${buf} = new A[${ctorIndex[v.aval.dtype]}](${n});`);
-        else {
-          scratch.push(allocate(v.aval.dtype, n));
-          lines.push(`const ${buf} = S[${scratch.length - 1}];`);
-        }
-        stores.push(`${buf}[i] = ${t};`);
+      this.constVals.push(data);
+      this.constData.set(`c${i}`, data);
+      this.prologue.push(`const c${i} = C[${this.constVals.length - 1}];`);
+      this.loc.set(v, this.strided(`c${i}`, v, "const"));
+    });
+    const regions = new Map(rowRegions(program.eqns).map((r) => [r.start, r]));
+    for (let k = 0; k < program.eqns.length; k++) {
+      const region = regions.get(k);
+      if (!region) this.equation(program.eqns[k]);
+      else {
+        this.rows(region);
+        k += region.eqns.length - 1;
       }
     }
-    if (!needsIndex) {
-      lines.push(`for (let i = 0; i < ${n}; i++) {`, ...body.map((l) => "  " + l), ...stores.map((l) => "  " + l), `}`);
-    } else {
-      lines.push(`{ let i = 0;`);
-      shape.forEach((d, ax) => lines.push(`${"  ".repeat(ax + 1)}for (let i${ax} = 0; i${ax} < ${d}; i${ax}++) {`));
-      const pad = "  ".repeat(shape.length + 1);
-      lines.push(...body.map((l) => pad + l), ...stores.map((l) => pad + l), `${pad}i++;`);
-      shape.forEach((_, ax) => lines.push(`${"  ".repeat(shape.length - ax)}}`));
-      lines.push(`}`);
+    this.assembleAll(program.outputs);
+    this.flushAll();
+    const outs = program.outputs.map((v, k) => this.output(v, k));
+    this.lines.push(`return [${outs.join(", ")}];`);
+
+    const source = [...this.prologue, ...this.lines].join("\n");
+    const factory = new Function("K", "P", "O", "D", "S", "B", "C", "A", "M", `return function compiled(I) {\n${source}\n};`);
+    const scratchBuffers = new Set(this.scratch.map((a) => a.buffer));
+    const run = factory(this.kernels, this.params, this.outAvals, this.inDescr, this.scratch, scratchBuffers, this.constVals, ctors, scalarHelpers) as CompiledJs;
+    return { run, source };
+  }
+
+  // ---- equations -------------------------------------------------------------------------------
+
+  private equation(e: Eqn): void {
+    const name = e.prim.name;
+    const [x] = e.ins;
+    const [y] = e.outs;
+    if (name === "stopGradient" && this.loc.get(x)!.kind !== "pending") {
+      this.loc.set(y, this.loc.get(x)!);
+      return;
+    }
+    if (name === "add" && this.disjointPieces(e)) return;
+    if (isElementwise(name)) return this.elementwise(e);
+    const fold = x && (e.params as { axes?: unknown } | null)?.axes !== undefined ? foldOf(name, x.aval.dtype) : null;
+    if (fold) return this.reduce(e, fold);
+    switch (name) {
+      case "reshape":
+        return this.view(e, (s) => reshapeView(s, x.aval.shape, y.aval.shape));
+      case "broadcastTo":
+        return this.view(e, (s) => broadcastView(s, x.aval.shape, y.aval.shape));
+      case "transpose": {
+        const { perm } = e.params as { perm: number[] };
+        return this.view(e, (s) => perm.map((p) => s[p]));
+      }
+      case "slice": {
+        const { starts } = e.params as { starts: number[] };
+        return this.view(
+          e,
+          (s) => s,
+          (s) => starts.reduce((a, st, i) => a + st * s[i], 0),
+        );
+      }
+      case "rev": {
+        const { axes } = e.params as { axes: number[] };
+        return this.view(
+          e,
+          (s) => s.map((st, i) => (axes.includes(i) ? -st : st)),
+          (s) => axes.reduce((a, ax) => a + (x.aval.shape[ax] - 1) * s[ax], 0),
+        );
+      }
+      case "pad": {
+        const { lo } = e.params as { lo: number[] };
+        this.loc.set(y, { kind: "pieces", pieces: [{ src: x, lo, eqn: e }] });
+        return;
+      }
+      case "concatenate": {
+        const { axis } = e.params as { axis: number };
+        let start = 0;
+        const pieces = e.ins.map((src) => {
+          const lo = src.aval.shape.map((_, d) => (d === axis ? start : 0));
+          start += src.aval.shape[axis];
+          return { src, lo, eqn: e };
+        });
+        this.loc.set(y, { kind: "pieces", pieces });
+        return;
+      }
+      case "matmul":
+        return this.matmul(e);
+      case "gather":
+        return this.gather(e);
+      case "scatterAdd":
+        return this.scatterAdd(e);
+      default:
+        return this.kernel(e);
     }
   }
-  // outputs must not alias scratch buffers (they would be overwritten by the next call)
-  lines.push(`return [${program.outputs.map((v) => name.get(v)!).join(", ")}].map((o) => (S.includes(o) ? o.slice() : o));`);
-  const source = lines.join("\n");
-  const factory = new Function("K", "P", "O", "D", "S", "C", "A", "M", `return function compiled(I) {\n${source}\n};`);
-  const fn = factory(kernels, params, outAvals, inDescr, scratch, constVals, ctors, scalarHelpers) as (I: readonly TypedArray[]) => TypedArray[];
-  return { run: fn, source };
+
+  /**
+   * An elementwise equation: a local when every operand is a single value (computed after a
+   * pending nest when it needs that nest's reductions), else a member of the nest of its shape.
+   */
+  private elementwise(e: Eqn): void {
+    const [y] = e.outs;
+    if (e.ins.every((u) => this.isScalar(u))) {
+      const after = new Set(e.ins.map((u) => this.loc.get(u)!).flatMap((l) => (l.kind === "pending" && l.group.scalars.size ? [l.group] : [])));
+      const [g] = after.size === 1 ? after : [];
+      if (g && e.ins.every((u) => g.scalars.has(u) || this.loc.get(u)!.kind !== "pending")) {
+        const expr = this.expr(e, (u, inverse) => (inverse ? this.inverseLiteral(u) : (g.scalars.get(u) ?? this.scalar(u))), true);
+        g.epilogue.push(`const s${y.id} = ${expr};`);
+        g.scalars.set(y, `s${y.id}`);
+        this.loc.set(y, { kind: "pending", group: g });
+        return;
+      }
+      const expr = this.expr(e, (u, inverse) => (inverse ? this.inverseLiteral(u) : this.scalar(u)), true);
+      this.lines.push(`const s${y.id} = ${expr};`);
+      this.loc.set(y, { kind: "uniform", expr: `s${y.id}` });
+      return;
+    }
+    const g = this.join(y.aval.shape, e.ins);
+    g.items.push({ kind: "map", eqn: e });
+    g.members.add(y);
+    g.consumers.add(e);
+    this.loc.set(y, { kind: "pending", group: g });
+  }
+
+  /** A reduction (sum, max, min, prod over axes): folded inside the nest of its operand's shape. */
+  private reduce(e: Eqn, fold: Fold): void {
+    const [x] = e.ins;
+    const [y] = e.outs;
+    if (sizeOf(x.aval.shape) === 1) {
+      this.lines.push(`const s${y.id} = ${asStored(fold.step(fold.init, this.scalar(x)), y.aval.dtype)};`);
+      this.loc.set(y, { kind: "uniform", expr: `s${y.id}` });
+      return;
+    }
+    const g = this.join(x.aval.shape, [x]);
+    g.items.push({ kind: "reduce", eqn: e, fold });
+    g.consumers.add(e);
+    if (sizeOf(y.aval.shape) === 1) g.scalars.set(y, `a${y.id}`);
+    this.loc.set(y, { kind: "pending", group: g });
+  }
+
+  /** A view: new strides (and offset) over the operand's data; copies only a reshape of a scattered view. */
+  private view(e: Eqn, strides: (s: readonly number[]) => readonly number[] | null, offset: (s: readonly number[]) => number = () => 0): void {
+    const [x] = e.ins;
+    const [y] = e.outs;
+    const p = this.loc.get(x)!;
+    if (p.kind === "pending" && p.group.scalars.has(x)) {
+      // every element is that one value, known once its nest has run
+      p.group.scalars.set(y, p.group.scalars.get(x)!);
+      this.loc.set(y, p);
+      return;
+    }
+    let l = this.settled(x);
+    if (l.kind === "uniform") {
+      this.loc.set(y, l);
+      return;
+    }
+    let s = strides(l.strides);
+    if (!s) {
+      l = this.contiguous(x);
+      s = strides(l.strides)!;
+    }
+    this.loc.set(y, { ...l, offset: l.offset + offset(l.strides), strides: s });
+  }
+
+  /** `add` of two values that are pieces in disjoint regions: the pieces of both (nothing is added). */
+  private disjointPieces(e: Eqn): boolean {
+    const [a, b] = e.ins.map((u) => this.loc.get(u)!);
+    const [y] = e.outs;
+    if (a.kind !== "pieces" || b.kind !== "pieces" || !e.ins.every((u) => u.aval.shape.length === y.aval.shape.length && sizeOf(u.aval.shape) === sizeOf(y.aval.shape))) return false;
+    const apart = (p: Piece, q: Piece) => p.lo.some((l, d) => l + p.src.aval.shape[d] <= q.lo[d] || q.lo[d] + q.src.aval.shape[d] <= l);
+    if (!a.pieces.every((p) => b.pieces.every((q) => apart(p, q)))) return false;
+    this.loc.set(y, { kind: "pieces", pieces: [...a.pieces, ...b.pieces] });
+    return true;
+  }
+
+  /** Writes pieces into a zero-initialized array (each inside its operand's nest when that is pending). */
+  private assemble(v: Var, pieces: readonly Piece[]): void {
+    const out = this.allocate(v);
+    const strides = stridesOf(v.aval.shape);
+    const at = (p: Piece): Access => ({ buf: out.buf, offset: p.lo.reduce((a, l, d) => a + l * strides[d], 0), row: out.row, strides });
+    const groups = new Set(pieces.map((p) => this.place(p.src, at(p), p.eqn)));
+    for (const g of groups) this.flush(g);
+    this.loc.set(v, out);
+  }
+
+  private matmul(e: Eqn): void {
+    const [a, b] = e.ins;
+    const [y] = e.outs;
+    const out = this.allocate(y);
+    const batch = y.aval.shape.slice(0, -2);
+    const operand = (v: Var): MatOperand => {
+      const l = this.settled(v);
+      const s = v.aval.shape;
+      const r = s.length;
+      if (l.kind === "uniform") return { uniform: l.expr, buf: "", base: "0", batch: batch.map(() => 0), row: 0, col: 0 };
+      const st = broadcastView(l.strides.slice(0, r - 2), s.slice(0, r - 2), batch);
+      return { uniform: null, buf: l.buf, base: baseExpr(l.offset, l.row), batch: st, row: s[r - 2] === 1 ? 0 : l.strides[r - 2], col: s[r - 1] === 1 ? 0 : l.strides[r - 1] };
+    };
+    const [m, k] = a.aval.shape.slice(-2);
+    const n = b.aval.shape[b.aval.shape.length - 1];
+    this.lines.push(...emitMatmul(operand(a), operand(b), out.buf, baseExpr(0, out.row), batch, m, k, n, (len) => this.f64Scratch(len)));
+    this.loc.set(y, out);
+  }
+
+  /** take(x, idx, axis): rows of x copied into a reused array. */
+  private gather(e: Eqn): void {
+    const [x, idx] = e.ins;
+    const [y] = e.outs;
+    const { axis } = e.params as { axis: number };
+    const xs = this.contiguous(x).buf;
+    const is = this.contiguous(idx).buf;
+    const out = this.allocate(y);
+    this.lines.push(...emitGather(around(x.aval.shape, axis, sizeOf(idx.aval.shape)), xs, is, out.buf));
+    this.loc.set(y, out);
+  }
+
+  /** scatterAdd(x, idx, upd, axis): x copied into the result (a fresh output is zeros already), then the rows of upd added at idx. */
+  private scatterAdd(e: Eqn): void {
+    const [x, idx, upd] = e.ins;
+    const [y] = e.outs;
+    const { axis } = e.params as { axis: number };
+    const is = this.contiguous(idx).buf;
+    const us = this.contiguous(upd).buf;
+    const out = this.allocate(y);
+    const base = this.loc.get(x)!;
+    const zeros = base.kind === "uniform" && base.value === 0 && out.origin === "fresh";
+    if (!zeros) this.flush(this.place(x, { buf: out.buf, offset: 0, row: 0, strides: stridesOf(y.aval.shape) }, e));
+    this.lines.push(...emitScatterAdd(around(x.aval.shape, axis, sizeOf(idx.aval.shape)), is, us, out.buf));
+    this.loc.set(y, out);
+  }
+
+  /** Any other primitive: a call of its JS kernel on contiguous operands. */
+  private kernel(e: Eqn): void {
+    const id = this.kernels.length;
+    const data = e.ins.map((v) => this.contiguous(v).buf);
+    this.kernels.push(e.prim.js);
+    this.params.push(e.params);
+    this.outAvals.push(e.outs.map((v) => v.aval));
+    this.inDescr.push(e.ins.map((v) => v.aval));
+    const args = data.map((d, j) => `{data:${d},shape:D[${id}][${j}].shape,dtype:D[${id}][${j}].dtype}`).join(",");
+    this.lines.push(`const r${id} = K[${id}]([${args}], P[${id}], O[${id}]);`);
+    e.outs.forEach((v, j) => {
+      this.lines.push(`const r${id}_${j} = r${id}[${j}];`);
+      this.loc.set(v, this.strided(`r${id}_${j}`, v, "kernel"));
+    });
+  }
+
+  /**
+   * A row region: one loop over the rows, whose body is the region's per-row program. Values
+   * computed before it are read a row at a time; per-row values needed after it are stored
+   * into arrays of all rows (or, when they are rows of such an array already, seen through it).
+   */
+  private rows(region: RowRegion): void {
+    this.flushAll();
+    const rp = rowProgram(region, (aval) => new Var(this.nextVarId++, aval));
+    for (const { inner, outer, use } of rp.imports) {
+      const l = this.settled(outer);
+      if (l.kind === "uniform") this.loc.set(inner, l);
+      else this.loc.set(inner, { ...l, row: use === "row" ? l.strides[0] : 0, strides: l.strides.slice(1) });
+    }
+    const inRegion = new Set(region.eqns);
+    for (const [outer, inner] of rp.defs) if (this.outputs.has(outer) || (this.consumers.get(outer) ?? []).some((c) => !inRegion.has(c))) this.exports.set(inner, outer);
+    this.addConsumers(rp.eqns);
+    const cached = [new Set(this.scalarReads.keys()), new Set(this.contiguousCopies.keys())];
+
+    this.lines.push(`for (let ${ROW} = 0; ${ROW} < ${region.extent}; ${ROW}++) {`);
+    for (const e of rp.eqns) this.equation(e);
+    this.assembleAll([...this.exports.keys()]);
+    const exported: [Var, Strided][] = [];
+    for (const [inner, outer] of this.exports) {
+      let l = this.settled(inner);
+      if (l.kind !== "array" || l.row === 0) {
+        const all = this.allocate(inner);
+        this.flush(this.place(inner, { buf: all.buf, offset: 0, row: all.row, strides: all.strides }, null));
+        l = all;
+      }
+      exported.push([outer, { ...l, row: 0, strides: [l.row, ...l.strides] }]);
+    }
+    this.flushAll();
+    this.lines.push("}");
+
+    for (const [outer, l] of exported) this.loc.set(outer, l);
+    this.exports.clear();
+    // locals read inside the loop body are out of scope after it
+    for (const v of this.scalarReads.keys()) if (!cached[0].has(v)) this.scalarReads.delete(v);
+    for (const v of this.contiguousCopies.keys()) if (!cached[1].has(v)) this.contiguousCopies.delete(v);
+  }
+
+  /**
+   * The scalar expression of elementwise equation `e`, its operands named by `operand(u,
+   * false)`; rounded to float32 when the value is `kept` beyond the loop computing it (so that
+   * every reader sees the value eager would hold). A float32 division by a constant multiplies
+   * by the constant's reciprocal (`operand(u, true)`, null when `u` is not constant): in
+   * doubles the two differ by at most an ulp of a double, far below what float32 resolves, and
+   * agree on zeros, infinities and NaN.
+   */
+  private expr(e: Eqn, operand: (u: Var, inverse: boolean) => string | null, kept: boolean): string {
+    const [y] = e.outs;
+    const r = e.prim.name === "div" && y.aval.dtype === "float32" ? operand(e.ins[1], true) : null;
+    const expr =
+      r !== null
+        ? elementwiseExpr("mul", [operand(e.ins[0], false)!, r], y.aval.dtype)
+        : elementwiseExpr(
+            e.prim.name,
+            e.ins.map((u) => operand(u, false)!),
+            y.aval.dtype,
+          );
+    return kept && y.aval.dtype === "float32" ? asStored(expr, y.aval.dtype) : expr;
+  }
+
+  /** A literal for 1/u when `u` is a constant every element of which is equal, else null. */
+  private inverseLiteral(u: Var): string | null {
+    const l = this.loc.get(u)!;
+    return l.kind === "uniform" && l.value !== undefined ? numberLiteral(1 / l.value) : null;
+  }
+
+  /** The name of an array holding the reciprocals of constant array `l` (same layout), or null when `l` is not constant. */
+  private reciprocalOf(l: Strided): string | null {
+    const data = this.constData.get(l.buf);
+    if (!data) return null;
+    let name = this.reciprocals.get(l.buf);
+    if (!name) {
+      this.constVals.push(Float64Array.from(data, (x) => 1 / x));
+      name = `${l.buf}i`;
+      this.prologue.push(`const ${name} = C[${this.constVals.length - 1}];`);
+      this.reciprocals.set(l.buf, name);
+    }
+    return name;
+  }
+
+  // ---- nests -----------------------------------------------------------------------------------
+
+  /** The pending nest of `shape` that an equation reading `ins` can join (after writing out nests holding other needed values). */
+  private join(shape: Shape, ins: readonly Var[]): Group {
+    const key = shapeKey(shape);
+    for (const u of ins) {
+      const p = this.loc.get(u)!;
+      if (p.kind === "pieces") this.assemble(u, p.pieces);
+      const l = this.loc.get(u)!;
+      if (l.kind === "pending" && !(l.group.key === key && l.group.members.has(u))) this.flush(l.group);
+    }
+    let g = this.pending.get(key);
+    if (!g) this.pending.set(key, (g = new Group(shape, key)));
+    return g;
+  }
+
+  /** Assembles the values among `vs` that are pieces (while the nests of their operands may still be pending, to write them there). */
+  private assembleAll(vs: readonly Var[]): void {
+    for (const v of vs) {
+      const l = this.loc.get(v)!;
+      if (l.kind === "pieces") this.assemble(v, l.pieces);
+    }
+  }
+
+  private flushAll(): void {
+    for (const g of [...this.pending.values()]) this.flush(g);
+  }
+
+  /** Copies `src` into region `at` of another array, inside the nest of `src`'s shape; returns that nest. */
+  private place(src: Var, at: Access, consumer: Eqn | null): Group {
+    const g = this.join(src.aval.shape, [src]);
+    g.items.push({ kind: "place", src, at });
+    if (consumer) g.consumers.add(consumer);
+    return g;
+  }
+
+  /** Writes out a pending nest: its members needed elsewhere are stored, its reductions and copies completed. */
+  private flush(g: Group): void {
+    if (g.flushed) return;
+    g.flushed = true;
+    this.pending.delete(g.key);
+    const stmts: Stmt[] = [];
+    const stores: Store[] = [];
+    const reductions: Reduce[] = [];
+    const after: string[] = [];
+    const settled = new Map<Var, Loc>();
+    const readsOf = new Map<string, Read>();
+    const read = (name: string, l: Strided, u: Var): string => {
+      if (!readsOf.has(name)) readsOf.set(name, { name, at: { buf: l.buf, offset: l.offset, row: l.row, strides: broadcastView(l.strides, u.aval.shape, g.shape) } });
+      return name;
+    };
+    const operand = (u: Var): string => {
+      if (g.members.has(u)) return `t${u.id}`;
+      const l = this.loc.get(u)!;
+      if (l.kind === "uniform") return l.expr;
+      if (l.kind !== "array") throw new Error(`internal: jit js: value v${u.id} is not available`);
+      return read(`e${u.id}`, l, u);
+    };
+    const inverse = (u: Var): string | null => {
+      const l = this.loc.get(u)!;
+      if (g.members.has(u) || l.kind !== "array") return this.inverseLiteral(u);
+      const buf = this.reciprocalOf(l);
+      return buf && read(`e${u.id}i`, { ...l, buf }, u);
+    };
+    const needed = new Set([...g.members].filter((v) => this.outputs.has(v) || this.exports.has(v) || (this.consumers.get(v) ?? []).some((c) => !g.consumers.has(c))));
+    for (const it of g.items) {
+      if (it.kind === "map") {
+        const [y] = it.eqn.outs;
+        const deps: string[] = [];
+        const expr = this.expr(
+          it.eqn,
+          (u, inv) => {
+            const name = inv ? inverse(u) : operand(u);
+            if (name) deps.push(name);
+            return name;
+          },
+          needed.has(y),
+        );
+        stmts.push({ name: `t${y.id}`, expr, deps });
+      } else if (it.kind === "reduce") {
+        const [x] = it.eqn.ins;
+        const [y] = it.eqn.outs;
+        const { axes } = it.eqn.params as { axes: number[] };
+        const value = operand(x);
+        if (sizeOf(y.aval.shape) === 1) {
+          const local = `a${y.id}`;
+          reductions.push({ fold: it.fold, value, into: { local } });
+          if (y.aval.dtype === "float32" || y.aval.dtype === "int32") after.push(`${local} = ${asStored(local, y.aval.dtype)};`);
+          settled.set(y, { kind: "uniform", expr: local });
+        } else {
+          const out = this.allocate(y);
+          const ys = stridesOf(y.aval.shape);
+          let j = 0;
+          const strides = x.aval.shape.map((_, d) => (axes.includes(d) ? 0 : ys[j++]));
+          reductions.push({ fold: it.fold, value, into: { at: { buf: out.buf, offset: 0, row: out.row, strides }, size: sizeOf(y.aval.shape) } });
+          settled.set(y, out);
+        }
+      } else stores.push({ at: it.at, value: operand(it.src) });
+    }
+    for (const v of g.members) {
+      if (!needed.has(v)) {
+        settled.set(v, { kind: "dead" });
+        continue;
+      }
+      const out = this.allocate(v);
+      stores.push({ at: { buf: out.buf, offset: 0, row: out.row, strides: stridesOf(g.shape) }, value: `t${v.id}` });
+      settled.set(v, out);
+    }
+    this.lines.push(...emitLoopNest({ shape: g.shape, reads: [...readsOf.values()], stmts, stores, reductions }, (n) => this.f64Scratch(n)), ...after, ...g.epilogue);
+    for (const [v, name] of g.scalars) settled.set(v, { kind: "uniform", expr: name });
+    for (const [v, l] of settled) this.loc.set(v, l);
+  }
+
+  // ---- values ----------------------------------------------------------------------------------
+
+  /** The location of `v` once any nest computing it is written out. */
+  private settled(v: Var): Exclude<Loc, { kind: "pending" } | { kind: "pieces" } | { kind: "dead" }> {
+    let l = this.loc.get(v)!;
+    if (l.kind === "pending") this.flush(l.group);
+    if (l.kind === "pieces") this.assemble(v, l.pieces);
+    l = this.loc.get(v)!;
+    if (l.kind === "pending" || l.kind === "pieces" || l.kind === "dead") throw new Error(`internal: jit js: value v${v.id} is not available`);
+    return l;
+  }
+
+  private isScalar(v: Var): boolean {
+    const l = this.loc.get(v)!;
+    return l.kind === "uniform" || (l.kind === "pending" && l.group.scalars.has(v)) || sizeOf(v.aval.shape) === 1;
+  }
+
+  /** An expression for the single value of `v` (all its elements). */
+  private scalar(v: Var): string {
+    const l = this.settled(v);
+    if (l.kind === "uniform") return l.expr;
+    let name = this.scalarReads.get(v);
+    if (!name) {
+      name = `x${v.id}`;
+      this.lines.push(`const ${name} = ${l.buf}[${baseExpr(l.offset, l.row)}];`);
+      this.scalarReads.set(v, name);
+    }
+    return name;
+  }
+
+  /** `v` as a typed array of exactly its elements in row-major order (copied when it is a scattered view or a local). */
+  private contiguous(v: Var): Strided {
+    const l = this.settled(v);
+    const n = sizeOf(v.aval.shape);
+    if (l.kind === "array" && exact(l, v.aval.shape)) return l;
+    let buf = this.contiguousCopies.get(v);
+    if (!buf) {
+      buf = `m${v.id}`;
+      if (l.kind === "array" && l.row === 0 && rowMajor(v.aval.shape, l.strides)) this.lines.push(`const ${buf} = ${l.buf}.subarray(${l.offset}, ${l.offset + n});`);
+      else {
+        this.scratch.push(allocate(v.aval.dtype, n));
+        this.prologue.push(`const ${buf} = S[${this.scratch.length - 1}];`);
+        this.flush(this.place(v, { buf, offset: 0, row: 0, strides: stridesOf(v.aval.shape) }, null));
+      }
+      this.contiguousCopies.set(v, buf);
+    }
+    return { kind: "array", buf, offset: 0, row: 0, strides: stridesOf(v.aval.shape), length: n, origin: "scratch" };
+  }
+
+  /** The array of output `v`: returned as it is when the call owns it or it is immutable, else copied. */
+  private output(v: Var, k: number): string {
+    const l = this.settled(v);
+    const n = sizeOf(v.aval.shape);
+    if (l.kind === "array" && exact(l, v.aval.shape)) {
+      if (l.origin === "scratch") return `${l.buf}.slice()`;
+      // a kernel may return (a view of) one of its operands, which may be scratch
+      if (l.origin === "kernel") return `(B.has(${l.buf}.buffer) ? ${l.buf}.slice() : ${l.buf})`;
+      return l.buf;
+    }
+    const buf = `o${k}`;
+    this.lines.push(`const ${buf} = new A[${ctorIndex[v.aval.dtype]}](${n});`);
+    this.flush(this.place(v, { buf, offset: 0, row: 0, strides: stridesOf(v.aval.shape) }, null));
+    return buf;
+  }
+
+  /**
+   * A zeroed array for `v`: fresh per call for outputs, else scratch allocated once. Inside a
+   * row loop, a per-row value needed after the loop gets an array for all rows.
+   */
+  private allocate(v: Var): Strided {
+    const outer = this.exports.get(v);
+    const owner = outer ?? v;
+    const n = sizeOf(owner.aval.shape);
+    const buf = `b${v.id}`;
+    const fresh = this.outputs.has(owner);
+    if (fresh) this.prologue.push(`const ${buf} = new A[${ctorIndex[v.aval.dtype]}](${n});`);
+    else {
+      this.scratch.push(allocate(v.aval.dtype, n));
+      this.prologue.push(`const ${buf} = S[${this.scratch.length - 1}];`);
+    }
+    const row = outer ? sizeOf(v.aval.shape) : 0;
+    return { kind: "array", buf, offset: 0, row, strides: stridesOf(v.aval.shape), length: n, origin: fresh ? "fresh" : "scratch" };
+  }
+
+  private f64Scratch(n: number): string {
+    this.scratch.push(new Float64Array(n));
+    const name = `f${this.scratch.length - 1}`;
+    this.prologue.push(`const ${name} = S[${this.scratch.length - 1}];`);
+    return name;
+  }
+
+  private strided(buf: string, v: Var, origin: Origin): Strided {
+    return { kind: "array", buf, offset: 0, row: 0, strides: stridesOf(v.aval.shape), length: sizeOf(v.aval.shape), origin };
+  }
+}
+
+/** Compiles a program to one JavaScript function (and returns its source, for inspection). */
+export function compileJs(program: Program): { run: CompiledJs; source: string } {
+  return new JsCompiler(program).compile();
 }
 
 /** Host operand descriptor (re-exported for kernels that are called from generated code). */
