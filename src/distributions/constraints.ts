@@ -73,7 +73,7 @@ export class Interval extends Constraint {
     override readonly isDiscrete = false,
   ) {
     super();
-    const b = (v: NDArray | null) => (v === null ? "∞" : v.size === 1 ? String(v.item()) : `[${v.shape}]`);
+    const b = (v: NDArray | null) => (v === null ? "∞" : v.size === 1 && v.isConcrete ? String(v.item()) : `[${v.shape}]`);
     this.name = `${isDiscrete ? "integer" : ""}${lowerInclusive ? "[" : "("}${b(lower)}, ${b(upper)}${upperInclusive ? "]" : ")"}`.replace("∞, ", "-∞, ");
   }
   check(x: ArrayLike): NDArray {

@@ -1,0 +1,63 @@
+/** The log-normal distribution. */
+import { np, random, special, type Array as NDArray, type ArrayLike } from "../../core/index.js";
+import { positive, real, type Constraint } from "../constraints.js";
+import { broadcastParams, Distribution, type DistributionOptions } from "../distribution.js";
+import { inFloat64 } from "./numerics.js";
+
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/** LogNormal(loc, scale): exp(X) for X ~ Normal(loc, scale). */
+export class LogNormal extends Distribution {
+  readonly loc: NDArray;
+  readonly scale: NDArray;
+
+  constructor(loc: ArrayLike = 0, scale: ArrayLike = 1, opts: DistributionOptions = {}) {
+    const { arrays, batchShape } = broadcastParams("LogNormal", { loc, scale });
+    super(batchShape, [], opts);
+    this.loc = arrays.loc;
+    this.scale = arrays.scale;
+    this.validate({ loc: [this.loc, real], scale: [this.scale, positive] });
+  }
+  get support(): Constraint {
+    return positive;
+  }
+  override get hasRsample(): boolean {
+    return true;
+  }
+  /** (log x − loc)/scale, in float64 where available: for small scales log x − loc cancels. */
+  private standardize(x: ArrayLike): NDArray {
+    return inFloat64((X, loc, scale) => np.divide(np.subtract(np.log(X), loc), scale), x, this.loc, this.scale);
+  }
+  /** −z²/2 − log scale − ½ log 2π − log x, in float64 where available (the terms cancel for small densities near 1). */
+  protected logDensity(x: NDArray): NDArray {
+    return inFloat64(
+      (X, loc, scale) => {
+        const z = np.divide(np.subtract(np.log(X), loc), scale);
+        return np.subtract(np.multiply(-0.5, np.square(z)), np.add(np.add(np.log(scale), HALF_LOG_2PI), np.log(X)));
+      },
+      x,
+      this.loc,
+      this.scale,
+    );
+  }
+  sample(key: random.Key, sampleShape: readonly number[] = []): NDArray {
+    return np.exp(np.add(this.loc, np.multiply(this.scale, random.normal(key, this.shape(sampleShape)))));
+  }
+  override get mean(): NDArray {
+    return np.broadcastTo(np.exp(np.add(this.loc, np.multiply(0.5, np.square(this.scale)))), this.batchShape);
+  }
+  /** (exp(scale²) − 1) exp(2 loc + scale²), with expm1 for small scales. */
+  override get variance(): NDArray {
+    const s2 = np.square(this.scale);
+    return np.broadcastTo(np.multiply(np.expm1(s2), np.exp(np.add(np.multiply(2, this.loc), s2))), this.batchShape);
+  }
+  override cdf(x: ArrayLike): NDArray {
+    return special.ndtr(this.standardize(x));
+  }
+  override icdf(q: ArrayLike): NDArray {
+    return np.exp(np.add(this.loc, np.multiply(this.scale, special.ndtri(q))));
+  }
+  override entropy(): NDArray {
+    return np.broadcastTo(np.add(np.add(this.loc, np.log(this.scale)), 0.5 + HALF_LOG_2PI), this.batchShape);
+  }
+}
