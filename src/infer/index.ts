@@ -1,0 +1,76 @@
+/**
+ * tyche/infer: inference. Model utilities (log density, potential energy, constrained and
+ * unconstrained values, initialization), init strategies, and predictive distributions.
+ */
+export {
+  logDensity,
+  potentialEnergy,
+  transformFn,
+  constrainFn,
+  initializeModel,
+  siteLogProb,
+  type Params,
+  type InitializeOptions,
+  type ModelInfo,
+  type ParamInfo,
+} from "./util.js";
+export { initToUniform, initToMedian, initToSample, initToValue, isLatentContinuous, siteTransform, type InitStrategy } from "./init-strategies.js";
+export { Predictive, logLikelihood, type PredictiveOptions } from "./predictive.js";
+export { MCMC, type MCMCOptions, type ChainMethod, type Progress, type ExtraFields } from "./mcmc.js";
+export { HMC, NUTS, type HMCOptions, type NUTSOptions, type StaticHMCOptions, type HMCState, type MCMCKernel } from "./hmc/kernel.js";
+export {
+  autocorrelation,
+  autocovariance,
+  gelmanRubin,
+  splitGelmanRubin,
+  rhat,
+  effectiveSampleSize,
+  essBulk,
+  essTail,
+  mcse,
+  hpdi,
+  quantiles,
+  summary,
+  formatSummary,
+  printSummary,
+  type Summary,
+  type SummaryRow,
+  type SummaryOptions,
+  type PrintSummaryOptions,
+} from "./diagnostics.js";
+export { toCmdStanCsv, toArvizJson, type CmdStanCsvOptions, type ArvizJsonOptions, type ArvizJson } from "./export.js";
+export { SVI, type SVIState, type SVIRunResult, type SVIOptions } from "./svi.js";
+export { ELBO, TraceELBO, TraceMeanFieldELBO, RenyiELBO, klDivergence, type ELBOOptions, type RenyiELBOOptions } from "./elbo.js";
+export {
+  sgd,
+  momentum,
+  adagrad,
+  rmsprop,
+  adam,
+  adamax,
+  clippedAdam,
+  exponentialDecay,
+  piecewiseConstant,
+  type Optimizer,
+  type OptimizerState,
+  type StepSize,
+  type Schedule,
+  type AdamOptions,
+} from "./optim.js";
+export { convergenceCheck, tracker, type SVICallback, type StartInfo, type ChunkInfo, type ConvergenceCheck, type ConvergenceCheckOptions, type Tracker } from "./callbacks.js";
+export {
+  AutoGuide,
+  AutoNormal,
+  AutoDelta,
+  AutoContinuous,
+  AutoDiagonalNormal,
+  AutoMultivariateNormal,
+  AutoLowRankMultivariateNormal,
+  AutoLaplaceApproximation,
+  type AutoGuideOptions,
+  type AutoNormalOptions,
+  type AutoContinuousOptions,
+  type AutoLowRankOptions,
+  type SamplePosteriorOptions,
+  type Prototype,
+} from "./autoguide/index.js";

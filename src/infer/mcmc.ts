@@ -1,0 +1,286 @@
+/**
+ * The MCMC driver: runs a kernel's pure transition for numWarmup + numSamples iterations per
+ * chain and collects the draws. The transition is compiled once (jit) and run in chunks of
+ * iterations (a scan inside the compiled program), so per-iteration overhead stays small.
+ * Chains run one after the other ('sequential') or in lock-step as one batch ('vectorized':
+ * vmap of the transition, per-chain step sizes and mass matrices).
+ */
+import { jit, np, random, scan, vmap, type Array as NDArray } from "../core/index.js";
+import { printSummary, type PrintSummaryOptions } from "./diagnostics.js";
+import type { HMCState, MCMCKernel } from "./hmc/kernel.js";
+
+/** How chains are run. */
+export type ChainMethod = "sequential" | "vectorized";
+
+/** Progress of a run, reported after each chunk of iterations. */
+export interface Progress {
+  readonly chain: number | null;
+  readonly iteration: number;
+  readonly total: number;
+  readonly phase: "warmup" | "sample";
+  readonly drawsPerSecond: number;
+  readonly stepSize: number;
+  readonly divergences: number;
+}
+
+/** Options of {@link MCMC}. */
+export interface MCMCOptions {
+  numWarmup?: number;
+  numSamples?: number;
+  numChains?: number;
+  /** Keep every `thinning`-th draw (default 1). */
+  thinning?: number;
+  chainMethod?: ChainMethod;
+  /** A live progress line on a terminal (default: when stderr is a TTY and CI is not set). */
+  progressBar?: boolean;
+  /** Called with the progress after each chunk of iterations. */
+  onProgress?: (p: Progress) => void;
+  /** Stops the run cleanly; the draws so far are kept. */
+  signal?: AbortSignal;
+  /** Starting point: a position (pytree) for one chain; with several chains, one per chain stacked along a leading axis. */
+  initParams?: unknown;
+  /** Iterations per compiled chunk (default 64). */
+  chunkSize?: number;
+}
+
+/** Per-draw statistics of the sampler. */
+export interface ExtraFields {
+  diverging: NDArray;
+  numSteps: NDArray;
+  acceptProb: NDArray;
+  meanAcceptProb: NDArray;
+  energy: NDArray;
+  potentialEnergy: NDArray;
+  stepSize: NDArray;
+  treeDepth: NDArray;
+}
+
+const FIELD_NAMES = ["diverging", "numSteps", "acceptProb", "meanAcceptProb", "energy", "potentialEnergy", "stepSize", "treeDepth"] as const;
+
+/** What one transition contributes to the collection: the position and the extra fields. */
+function collected(s: HMCState): NDArray[] {
+  return [
+    s.z,
+    np.astype(s.diverging, "float32"),
+    s.numSteps,
+    s.acceptProb,
+    s.meanAcceptProb,
+    s.energy,
+    s.potentialEnergy,
+    s.adapt.stepSize,
+    np.astype(s.treeDepth, "float32"),
+  ];
+}
+
+const tick = () => new Promise<void>((r) => setImmediate(r));
+
+/**
+ * Markov chain Monte Carlo: `new MCMC(new NUTS(model), {numWarmup, numSamples, numChains})`,
+ * then `await mcmc.run(key, ...modelArgs)` and `mcmc.getSamples()`.
+ */
+export class MCMC {
+  readonly numWarmup: number;
+  readonly numSamples: number;
+  readonly numChains: number;
+  readonly thinning: number;
+  readonly chainMethod: ChainMethod;
+  private draws: Record<string, NDArray> | null = null;
+  private fields: ExtraFields | null = null;
+  private lastStates: HMCState[] = [];
+  private drawCount = 0;
+
+  constructor(
+    readonly kernel: MCMCKernel,
+    readonly options: MCMCOptions = {},
+  ) {
+    this.numWarmup = options.numWarmup ?? 1000;
+    this.numSamples = options.numSamples ?? 1000;
+    this.numChains = options.numChains ?? 1;
+    this.thinning = options.thinning ?? 1;
+    this.chainMethod = options.chainMethod ?? "sequential";
+    for (const [name, v, min] of [
+      ["numWarmup", this.numWarmup, 0],
+      ["numSamples", this.numSamples, 1],
+      ["numChains", this.numChains, 1],
+      ["thinning", this.thinning, 1],
+    ] as const)
+      if (!Number.isInteger(v) || v < min) throw new Error(`MCMC: ${name} must be an integer >= ${min}, got ${v}`);
+    if (this.chainMethod !== "sequential" && this.chainMethod !== "vectorized") throw new Error(`MCMC: chainMethod must be 'sequential' or 'vectorized', got '${this.chainMethod}'`);
+  }
+
+  /** The state after the last run (per chain, or one batched state for vectorized chains). */
+  get lastState(): HMCState[] {
+    return this.lastStates;
+  }
+
+  /** The state(s) the next run starts from, skipping initialization and warmup (set it to `lastState` to continue a run). */
+  postWarmupState: HMCState[] | null = null;
+
+  /** Runs the chains; resolves when done or aborted. Model arguments are passed to the model untouched. */
+  async run(key: NDArray, ...modelArgs: unknown[]): Promise<void> {
+    const keys = this.numChains > 1 ? random.split(key, this.numChains) : null;
+    const ip = this.options.initParams;
+    if (ip !== undefined && keys && !this.chainInitBatched(ip))
+      throw new Error(`MCMC: with numChains = ${this.numChains}, initParams needs a leading axis of length ${this.numChains} on every leaf (one start per chain)`);
+    const step = (s: HMCState) => this.kernel.sample(s);
+    const resume = this.postWarmupState;
+    const numWarmup = resume ? 0 : this.numWarmup;
+    const total = numWarmup + this.numSamples;
+    const chunk = this.options.chunkSize ?? 64;
+    const runChunk = (n: number) => (s: HMCState) => scan((st: HMCState) => {
+      const next = step(st);
+      return [next, collected(next)] as const;
+    }, s, null, { length: n });
+    const compiled = new Map<number, (s: HMCState) => [HMCState, NDArray[]]>();
+    const chunkFn = (n: number, batched: boolean) => {
+      let f = compiled.get(n);
+      if (!f) compiled.set(n, (f = jit(batched ? vmap(runChunk(n)) : runChunk(n)) as (s: HMCState) => [HMCState, NDArray[]]));
+      return f;
+    };
+    const perChain: NDArray[][][] = []; // [chain][chunk][field]
+    const drive = async (state: HMCState, batched: boolean, chain: number | null): Promise<[HMCState, NDArray[][]]> => {
+      const parts: NDArray[][] = [];
+      let s = state;
+      let done = 0;
+      const t0 = performance.now();
+      let divergences = 0;
+      while (done < total) {
+        if (this.options.signal?.aborted) break;
+        // chunks end at the warmup boundary so warmup draws are never kept
+        const boundary = done < numWarmup ? numWarmup : total;
+        const n = Math.min(chunk, boundary - done);
+        const [next, out] = chunkFn(n, batched)(s);
+        s = next;
+        if (done >= numWarmup) parts.push(out);
+        done += n;
+        if (done > numWarmup) divergences += np.sum(out[1]).item();
+        this.report({
+          chain,
+          iteration: done,
+          total,
+          phase: done <= numWarmup ? "warmup" : "sample",
+          drawsPerSecond: (done * (batched ? this.numChains : 1)) / ((performance.now() - t0) / 1000),
+          stepSize: np.mean(s.adapt.stepSize).item(),
+          divergences,
+        });
+        await tick();
+      }
+      return [s, parts];
+    };
+    if (this.chainMethod === "vectorized" && keys) {
+      const init = resume ? { ...resume[0], key: keys } : this.kernel.init(keys, this.numWarmup, modelArgs, this.options.initParams as never);
+      const [last, parts] = await drive(init, true, null);
+      this.lastStates = [last];
+      // parts: [chunk][field], each of shape [chains, n, ...]
+      for (let c = 0; c < this.numChains; c++) perChain.push(parts.map((fields) => fields.map((f) => np.take(f, c, 0))));
+    } else {
+      this.lastStates = [];
+      for (let c = 0; c < this.numChains; c++) {
+        const k = keys ? np.take(keys, c, 0) : key;
+        const init = resume ? { ...resume[c], key: k } : this.kernel.init(k, this.numWarmup, modelArgs, (ip !== undefined && keys ? takeTree(ip, c) : ip) as never);
+        const [last, parts] = await drive(init, false, c);
+        this.lastStates.push(last);
+        perChain.push(parts);
+        if (this.options.signal?.aborted) break;
+      }
+    }
+    this.finishProgress();
+    this.collect(perChain);
+  }
+
+  /** Whether initParams carries one start per chain (a leading axis of length numChains). */
+  private chainInitBatched(ip: unknown): boolean {
+    const leaves = leavesOf(ip);
+    return leaves.length > 0 && leaves.every((l) => l.ndim > 0 && l.shape[0] === this.numChains);
+  }
+
+  /** Concatenates the chunks of each chain, thins, postprocesses positions into constrained sites. */
+  private collect(perChain: NDArray[][][]): void {
+    const n = Math.min(...perChain.map((parts) => parts.reduce((a, p) => a + p[0].shape[0], 0)));
+    this.drawCount = n === Infinity ? 0 : Math.ceil(n / this.thinning);
+    if (perChain.length === 0 || n === 0) {
+      this.draws = {};
+      this.fields = null;
+      return;
+    }
+    const thin = (x: NDArray) => (this.thinning === 1 ? np.slice(x, [0], [n]) : np.take(np.slice(x, [0], [n]), np.arange(0, n, this.thinning, "int32"), 0));
+    const byField = collectedFields(perChain, thin); // [field] with shape [chains, draws, ...]
+    const zs = byField[0];
+    const flat = np.reshape(zs, [zs.shape[0] * zs.shape[1], ...zs.shape.slice(2)]);
+    const post = this.kernel.postprocess(flat);
+    const chains = perChain.length;
+    this.draws = Object.fromEntries(Object.entries(post).map(([k, v]) => [k, np.reshape(v, [chains, this.drawCount, ...v.shape.slice(1)])]));
+    this.fields = Object.fromEntries(FIELD_NAMES.map((name, i) => [name, name === "diverging" ? np.astype(byField[i + 1], "bool") : byField[i + 1]])) as unknown as ExtraFields;
+  }
+
+  /** Draws by site: `[chains * draws, ...]`, or `[chains, draws, ...]` with groupByChain. */
+  getSamples(opts: { groupByChain?: boolean } = {}): Record<string, NDArray> {
+    if (!this.draws) throw new Error("MCMC.getSamples: run the sampler first");
+    return opts.groupByChain ? this.draws : flattenChains(this.draws);
+  }
+
+  /** Sampler statistics per draw (divergences, numSteps, acceptProb, energy, stepSize, treeDepth, ...). */
+  getExtraFields(opts: { groupByChain?: boolean } = {}): ExtraFields {
+    if (!this.fields) throw new Error("MCMC.getExtraFields: run the sampler first");
+    return (opts.groupByChain ? this.fields : flattenChains(this.fields as unknown as Record<string, NDArray>)) as unknown as ExtraFields;
+  }
+
+  /** Number of divergent transitions after warmup, per chain. */
+  numDivergences(): number[] {
+    const d = this.getExtraFields({ groupByChain: true }).diverging;
+    return (np.sum(np.astype(d, "float32"), 1).toArray() as number[]).map(Number);
+  }
+
+  /** Prints (and returns) a NumPyro-style table of posterior statistics with the number of divergences. */
+  printSummary(opts: Omit<PrintSummaryOptions, "groupByChain" | "numDivergences"> = {}): string {
+    const divergences = this.numDivergences().reduce((a, b) => a + b, 0);
+    return printSummary(this.getSamples({ groupByChain: true }), { ...opts, groupByChain: true, numDivergences: divergences });
+  }
+
+  private progressLine = false;
+  private lastReport = 0;
+  private report(p: Progress): void {
+    this.options.onProgress?.(p);
+    const wanted = this.options.progressBar ?? (process.stderr.isTTY === true && !process.env.CI);
+    if (!wanted) return;
+    const now = performance.now();
+    if (now - this.lastReport < 100 && p.iteration < p.total) return;
+    this.lastReport = now;
+    const chain = p.chain === null ? `${this.numChains} chains` : `chain ${p.chain + 1}/${this.numChains}`;
+    const pct = Math.round((100 * p.iteration) / p.total);
+    process.stderr.write(`\r${chain} ${p.phase} ${p.iteration}/${p.total} (${pct}%) | ${p.drawsPerSecond.toFixed(0)} it/s | step size ${p.stepSize.toPrecision(3)} | ${p.divergences} divergences   `);
+    this.progressLine = true;
+  }
+  private finishProgress(): void {
+    if (this.progressLine) process.stderr.write("\n");
+    this.progressLine = false;
+  }
+}
+
+/** The leaves of a tree of arrays. */
+function leavesOf(x: unknown): NDArray[] {
+  if (x === null || x === undefined) return [];
+  if (typeof x === "object" && "shape" in (x as object)) return [x as NDArray];
+  if (Array.isArray(x)) return x.flatMap(leavesOf);
+  if (typeof x === "object") return Object.values(x as object).flatMap(leavesOf);
+  return [];
+}
+
+/** Member `i` (leading axis) of every leaf of a tree. */
+function takeTree(x: unknown, i: number): unknown {
+  if (typeof x === "object" && x !== null && "shape" in (x as object)) return np.take(x as NDArray, i, 0);
+  if (Array.isArray(x)) return x.map((v) => takeTree(v, i));
+  if (typeof x === "object" && x !== null) return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, takeTree(v, i)]));
+  return x;
+}
+
+/** For each collected field, the chains' chunks concatenated and stacked: shape [chains, draws, ...]. */
+function collectedFields(perChain: NDArray[][][], thin: (x: NDArray) => NDArray): NDArray[] {
+  const numFields = perChain[0][0].length;
+  return Array.from({ length: numFields }, (_, f) => np.stack(perChain.map((parts) => thin(np.concatenate(parts.map((p) => p[f]), 0)))));
+}
+
+/** Merges the chain and draw axes of every entry. */
+function flattenChains<T extends Record<string, NDArray>>(r: T): T {
+  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, np.reshape(v, [v.shape[0] * v.shape[1], ...v.shape.slice(2)])])) as T;
+}
