@@ -4,7 +4,8 @@
  * time to first draw (model preparation, trace and compile, first transition), wall time,
  * minimum bulk ESS over all parameters, min ESS per second and gradient evaluations per
  * second; then draws per second of vectorized chains for 1 to 1024 chains on eight schools.
- * Where R's rstan is installed (`apt-get install r-cran-rstan`), the same models run in Stan
+ * Where R's rstan is installed (`apt-get install r-cran-rstan`; Debian's r-cran-bh also needs
+ * `ln -s /usr/include /usr/lib/R/site-library/BH/include`), the same models run in Stan
  * in this run (compile time reported separately) and the ratios are printed.
  *
  * Run: `npm run bench:nuts` (writes bench/results/nuts.md).
@@ -178,7 +179,7 @@ function hasRstan(): boolean {
 
 function runStan(c: Case): Row["stan"] {
   const dir = mkdtempSync(join(tmpdir(), "tyche-stan-"));
-  writeFileSync(join(dir, "model.stan"), c.stan.code);
+  writeFileSync(join(dir, "model.stan"), `${c.stan.code}\n`);
   writeFileSync(join(dir, "data.json"), JSON.stringify(c.stan.data));
   const script = `suppressMessages(library(rstan)); suppressMessages(library(jsonlite))
 rstan_options(auto_write = FALSE)
@@ -203,7 +204,13 @@ async function main() {
   const stan = hasRstan();
   for (const c of cases) {
     const row = await runTyche(c);
-    if (stan) row.stan = runStan(c);
+    if (stan) {
+      try {
+        row.stan = runStan(c);
+      } catch (e) {
+        console.error(`Stan failed on ${c.name} (on Debian, r-cran-bh lacks include/: ln -s /usr/include /usr/lib/R/site-library/BH/include): ${(e as Error).message.split("\n")[0]}`);
+      }
+    }
     rows.push(row);
     console.log(JSON.stringify(row));
   }

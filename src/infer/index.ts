@@ -74,3 +74,6 @@ export {
   type SamplePosteriorOptions,
   type Prototype,
 } from "./autoguide/index.js";
+export { SVGD, type SVGDOptions, type SVGDState, type SVGDRunResult } from "./stein.js";
+export { RBFKernel, IMQKernel, LinearKernel, type SteinKernel, type KernelMode, type RBFKernelOptions, type IMQKernelOptions } from "./stein-kernels.js";
+export { Empirical, EmpiricalPosterior, type EmpiricalOptions } from "./empirical.js";

@@ -230,6 +230,21 @@ forBackends(["js", "tfjs-cpu"], () => {
       expectArray(np.argsort([3, NaN, 1, Infinity, -2]), [4, 2, 0, 3, 1]);
     });
 
+    it("argsort is stable and total on float32 specials, signed zeros and ints", () => {
+      fc.assert(
+        fc.property(fc.array(fc.constantFrom(0, -0, 1.5, -1.5, 3e38, -3e38, 1e-40, -1e-40, Infinity, -Infinity, NaN, 2, 2), { maxLength: 40 }), (xs) => {
+          const got = Array.from(np.argsort(np.array(xs, "float32")).dataSync());
+          const key = (v: number) => (Number.isNaN(v) ? Infinity : Math.fround(v) === 0 ? 0 : Math.fround(v));
+          const rank = (v: number) => (Number.isNaN(v) ? 1 : 0);
+          const want = xs.map((_, i) => i).sort((i, j) => rank(xs[i]) - rank(xs[j]) || (key(xs[i]) < key(xs[j]) ? -1 : key(xs[i]) > key(xs[j]) ? 1 : i - j));
+          expect(got).toEqual(want);
+        }),
+        { seed: 5, numRuns: 200 },
+      );
+      const ints = [5, -2147483647, 2147483647, 0, -1, 5];
+      expect(Array.from(np.argsort(np.array(ints, "int32")).dataSync())).toEqual([1, 4, 3, 0, 5, 2]);
+    });
+
     it("argsort is stable", () => {
       expectArray(np.argsort([2, 1, 2, 1, 0]), [4, 1, 3, 0, 2], "int32");
       expectArray(np.argsort([[1, 1, 1]], 1), [[0, 1, 2]]);

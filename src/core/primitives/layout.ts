@@ -318,6 +318,32 @@ export const scatterAddPrim: Primitive<{ axis: number }> = definePrimitive<{ axi
 
 // ---- sort ----------------------------------------------------------------------------------
 
+/** Rows up to this length sort as packed (key, index) doubles: 32 key bits times 2^21 plus the index stay exact. */
+const INDEX_SPAN = 2 ** 21;
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/**
+ * Stable sort of one row through the engine's native numeric sort: each element becomes the
+ * double key·2^21 + index, where the 32-bit key orders the values (float32 bits made
+ * monotone, -0 as +0, NaN last; int32 and bool shifted to unsigned).
+ */
+function sortPacked(data: ArrayLike<number>, base: number, n: number, out: Float64Array, isFloat32: boolean): void {
+  for (let k = 0; k < n; k++) {
+    const v = data[base + k];
+    let key: number;
+    if (!isFloat32) key = v + 2147483648;
+    else if (v !== v) key = 4294967295;
+    else {
+      f32[0] = v === 0 ? 0 : v;
+      const bits = u32[0];
+      key = bits >= 2147483648 ? 4294967295 - bits : bits + 2147483648;
+    }
+    out[k] = key * INDEX_SPAN + k;
+  }
+  out.sort();
+}
+
 /** Sorts along the last axis (NaNs last); returns the sorted values and the int32 permutation. */
 export const sortPrim = definePrimitive<null>({
   name: "sort",
@@ -334,16 +360,22 @@ export const sortPrim = definePrimitive<null>({
     const vals = allocate(x.dtype, x.data.length);
     const perm = allocate("int32", x.data.length);
     const order = new Array<number>(n);
+    const packed = x.dtype !== "float64" && n <= INDEX_SPAN ? new Float64Array(n) : null;
     for (let r = 0; r < rows; r++) {
       const b = r * n;
-      for (let k = 0; k < n; k++) order[k] = k;
-      order.sort((i, j) => {
-        const a = x.data[b + i];
-        const c = x.data[b + j];
-        if (Number.isNaN(a)) return Number.isNaN(c) ? i - j : 1;
-        if (Number.isNaN(c)) return -1;
-        return a < c ? -1 : a > c ? 1 : i - j;
-      });
+      if (packed) {
+        sortPacked(x.data, b, n, packed, x.dtype === "float32");
+        for (let k = 0; k < n; k++) order[k] = packed[k] % INDEX_SPAN;
+      } else {
+        for (let k = 0; k < n; k++) order[k] = k;
+        order.sort((i, j) => {
+          const a = x.data[b + i];
+          const c = x.data[b + j];
+          if (Number.isNaN(a)) return Number.isNaN(c) ? i - j : 1;
+          if (Number.isNaN(c)) return -1;
+          return a < c ? -1 : a > c ? 1 : i - j;
+        });
+      }
       for (let k = 0; k < n; k++) {
         vals[b + k] = x.data[b + order[k]];
         perm[b + k] = order[k];
