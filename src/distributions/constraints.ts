@@ -23,12 +23,13 @@ export abstract class Constraint {
   }
 }
 
-/** A constraint checked elementwise by a predicate built from core ops. */
-class Elementwise extends Constraint {
+/** A constraint given by a predicate (built from core ops) over its `eventDim` rightmost dimensions. */
+class PredicateConstraint extends Constraint {
   constructor(
     readonly name: string,
+    override readonly eventDim: number,
     private readonly test: (x: NDArray) => NDArray,
-    private readonly feasible: number,
+    private readonly feasible: (prototype: NDArray) => NDArray,
     override readonly isDiscrete = false,
   ) {
     super();
@@ -37,30 +38,34 @@ class Elementwise extends Constraint {
     return this.test(np.asarray(x));
   }
   feasibleLike(prototype: NDArray): NDArray {
-    return np.fullLike(prototype, this.feasible);
+    return this.feasible(prototype);
   }
 }
+
+/** A constraint checked elementwise, with the constant `feasible` as its point. */
+const elementwise = (name: string, test: (x: NDArray) => NDArray, feasible: number, isDiscrete = false): Constraint =>
+  new PredicateConstraint(name, 0, test, (p) => np.fullLike(p, feasible), isDiscrete);
 
 const isInteger = (x: NDArray) => np.equal(np.floor(x), x);
 
 /** All real numbers (NaN excluded). */
-export const real: Constraint = new Elementwise("real", (x) => np.logicalNot(np.isnan(x)), 0);
+export const real: Constraint = elementwise("real", (x) => np.logicalNot(np.isnan(x)), 0);
 /** x > 0. */
-export const positive: Constraint = new Elementwise("positive", (x) => np.greater(x, 0), 1);
+export const positive: Constraint = elementwise("positive", (x) => np.greater(x, 0), 1);
 /** x >= 0. */
-export const nonnegative: Constraint = new Elementwise("nonnegative", (x) => np.greaterEqual(x, 0), 1);
+export const nonnegative: Constraint = elementwise("nonnegative", (x) => np.greaterEqual(x, 0), 1);
 /** 0 <= x <= 1. */
-export const unitInterval: Constraint = new Elementwise("unitInterval", (x) => np.logicalAnd(np.greaterEqual(x, 0), np.lessEqual(x, 1)), 0.5);
+export const unitInterval: Constraint = elementwise("unitInterval", (x) => np.logicalAnd(np.greaterEqual(x, 0), np.lessEqual(x, 1)), 0.5);
 /** Integers. */
-export const integer: Constraint = new Elementwise("integer", isInteger, 0, true);
+export const integer: Constraint = elementwise("integer", isInteger, 0, true);
 /** Integers >= 0. */
-export const nonnegativeInteger: Constraint = new Elementwise("nonnegativeInteger", (x) => np.logicalAnd(isInteger(x), np.greaterEqual(x, 0)), 0, true);
+export const nonnegativeInteger: Constraint = elementwise("nonnegativeInteger", (x) => np.logicalAnd(isInteger(x), np.greaterEqual(x, 0)), 0, true);
 /** Integers >= 1. */
-export const positiveInteger: Constraint = new Elementwise("positiveInteger", (x) => np.logicalAnd(isInteger(x), np.greaterEqual(x, 1)), 1, true);
+export const positiveInteger: Constraint = elementwise("positiveInteger", (x) => np.logicalAnd(isInteger(x), np.greaterEqual(x, 1)), 1, true);
 /** 0 or 1. */
-export const boolean: Constraint = new Elementwise("boolean", (x) => np.logicalOr(np.equal(x, 0), np.equal(x, 1)), 0, true);
+export const boolean: Constraint = elementwise("boolean", (x) => np.logicalOr(np.equal(x, 0), np.equal(x, 1)), 0, true);
 /** Angles in [-pi, pi). */
-export const circular: Constraint = new Elementwise("circular", (x) => np.logicalAnd(np.greaterEqual(x, -Math.PI), np.lessEqual(x, Math.PI)), 0);
+export const circular: Constraint = elementwise("circular", (x) => np.logicalAnd(np.greaterEqual(x, -Math.PI), np.lessEqual(x, Math.PI)), 0);
 
 /** A bounded or half-bounded interval; `lower`/`upper` may be arrays (broadcast against x). */
 export class Interval extends Constraint {
@@ -140,32 +145,15 @@ export const realVector: Constraint = independent(real, 1);
 /** Vectors of positive numbers. */
 export const positiveVector: Constraint = independent(positive, 1);
 
-/** A constraint over the last axis (event dimension 1) given by a predicate on whole vectors. */
-class VectorConstraint extends Constraint {
-  override readonly eventDim = 1;
-  constructor(
-    readonly name: string,
-    private readonly test: (x: NDArray) => NDArray,
-    private readonly feasible: (prototype: NDArray) => NDArray,
-  ) {
-    super();
-  }
-  check(x: ArrayLike): NDArray {
-    return this.test(np.asarray(x));
-  }
-  feasibleLike(prototype: NDArray): NDArray {
-    return this.feasible(prototype);
-  }
-}
-
 const diffs = (x: NDArray) => {
   const n = x.shape[x.ndim - 1];
   return np.subtract(np.slice(x, [...x.shape.slice(0, -1).map(() => 0), 1]), np.slice(x, x.shape.map(() => 0), [...x.shape.slice(0, -1), n - 1]));
 };
 
 /** Vectors of nonnegative entries summing to 1 (within 1e-6 relative to the length). */
-export const simplex: Constraint = new VectorConstraint(
+export const simplex: Constraint = new PredicateConstraint(
   "simplex",
+  1,
   (x) => {
     const n = x.shape[x.ndim - 1];
     const sumOk = np.lessEqual(np.abs(np.subtract(np.sum(x, -1), 1)), 1e-6 * Math.max(1, n));
@@ -175,36 +163,20 @@ export const simplex: Constraint = new VectorConstraint(
 );
 
 /** Strictly increasing real vectors. */
-export const ordered: Constraint = new VectorConstraint(
+export const ordered: Constraint = new PredicateConstraint(
   "ordered",
+  1,
   (x) => np.logicalAnd(np.all(np.logicalNot(np.isnan(x)), -1), x.shape[x.ndim - 1] < 2 ? np.all(np.isfinite(x), -1) : np.all(np.greater(diffs(x), 0), -1)),
   (p) => np.add(np.zerosLike(p), np.arange(0, p.shape[p.ndim - 1])),
 );
 
 /** Strictly increasing vectors of positive numbers. */
-export const positiveOrdered: Constraint = new VectorConstraint(
+export const positiveOrdered: Constraint = new PredicateConstraint(
   "positiveOrdered",
+  1,
   (x) => np.logicalAnd(ordered.check(x), np.all(np.greater(x, 0), -1)),
   (p) => np.add(np.zerosLike(p), np.arange(1, p.shape[p.ndim - 1] + 1)),
 );
-
-/** A constraint over the last two axes (event dimension 2) given by a predicate on whole matrices. */
-class MatrixConstraint extends Constraint {
-  override readonly eventDim = 2;
-  constructor(
-    readonly name: string,
-    private readonly test: (x: NDArray) => NDArray,
-    private readonly feasible: (prototype: NDArray) => NDArray,
-  ) {
-    super();
-  }
-  check(x: ArrayLike): NDArray {
-    return this.test(np.asarray(x));
-  }
-  feasibleLike(prototype: NDArray): NDArray {
-    return this.feasible(prototype);
-  }
-}
 
 const eyeLike = (p: NDArray) => np.add(np.zerosLike(p), np.eye(p.shape[p.ndim - 1]));
 const allLast2 = (x: NDArray) => np.all(x, [x.ndim - 2, x.ndim - 1]);
@@ -223,15 +195,17 @@ const isPositiveDefinite = (x: NDArray) => {
 };
 
 /** Lower-triangular matrices with a positive diagonal. */
-export const lowerCholesky: Constraint = new MatrixConstraint(
+export const lowerCholesky: Constraint = new PredicateConstraint(
   "lowerCholesky",
+  2,
   (x) => np.logicalAnd(isLowerTriangular(x), np.all(np.greater(np.diagonal(x), 0), -1)),
   eyeLike,
 );
 
 /** Cholesky factors of correlation matrices: lower triangular, positive diagonal, rows of unit norm. */
-export const corrCholesky: Constraint = new MatrixConstraint(
+export const corrCholesky: Constraint = new PredicateConstraint(
   "corrCholesky",
+  2,
   (x) => {
     const unitRows = np.all(np.lessEqual(np.abs(np.subtract(np.sqrt(np.sum(np.square(x), -1)), 1)), 1e-6), -1);
     return np.logicalAnd(lowerCholesky.check(x), unitRows);
@@ -240,11 +214,12 @@ export const corrCholesky: Constraint = new MatrixConstraint(
 );
 
 /** Symmetric positive-definite matrices. */
-export const positiveDefinite: Constraint = new MatrixConstraint("positiveDefinite", isPositiveDefinite, eyeLike);
+export const positiveDefinite: Constraint = new PredicateConstraint("positiveDefinite", 2, isPositiveDefinite, eyeLike);
 
 /** Correlation matrices: positive definite with a unit diagonal. */
-export const corrMatrix: Constraint = new MatrixConstraint(
+export const corrMatrix: Constraint = new PredicateConstraint(
   "corrMatrix",
+  2,
   (x) => np.logicalAnd(isPositiveDefinite(x), np.all(np.lessEqual(np.abs(np.subtract(np.diagonal(x), 1)), 1e-6), -1)),
   eyeLike,
 );
@@ -252,8 +227,9 @@ export const corrMatrix: Constraint = new MatrixConstraint(
 /** Vectors of nonnegative integers summing to `totalCount` (the support of a Multinomial). */
 export const multinomial = (totalCount: ArrayLike): Constraint => {
   const n = np.asarray(totalCount);
-  return new VectorConstraint(
+  return new PredicateConstraint(
     "multinomial",
+    1,
     (x) => np.logicalAnd(np.all(nonnegativeInteger.check(x), -1), np.equal(np.sum(x, -1), n)),
     (p) => {
       const k = p.shape[p.ndim - 1];

@@ -228,8 +228,74 @@ export function broadcastParams<K extends string>(
   }
 }
 
+/**
+ * An options object carrying exactly one of the keys `K` (the alternative forms of one
+ * parameter, such as `{ probs }` or `{ logits }`), with the usual options.
+ */
+export type OneOf<K extends string> = { [k in K]: Record<k, ArrayLike> & Partial<Record<Exclude<K, k>, undefined>> }[K] & DistributionOptions;
+
+/**
+ * Reads a parameter that can be given in several forms (NumPyro's alternative keyword
+ * arguments): positionally, as the first of `kinds`, or as an options object carrying exactly
+ * one of `kinds` with the usual options, which are merged over `opts`. Throws, naming the
+ * distribution, when an options object gives none or several of them.
+ */
+export function parseAlternatives<K extends string>(
+  distName: string,
+  arg: ArrayLike | OneOf<K>,
+  opts: DistributionOptions,
+  kinds: readonly K[],
+): { kind: K; value: ArrayLike; opts: DistributionOptions } {
+  const isOptions = typeof arg === "object" && arg !== null && !Array.isArray(arg) && !ArrayBuffer.isView(arg) && kinds.some((k) => k in arg);
+  if (!isOptions) return { kind: kinds[0], value: arg as ArrayLike, opts };
+  const given = arg as Partial<Record<K, ArrayLike>> & DistributionOptions;
+  const present = kinds.filter((k) => given[k] !== undefined);
+  if (present.length !== 1) {
+    const names = kinds.map((k) => `'${k}'`);
+    throw new Error(`${distName}: give exactly one of ${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`);
+  }
+  const rest: Record<string, unknown> = { ...given };
+  for (const k of kinds) delete rest[k];
+  return { kind: present[0], value: given[present[0]]!, opts: { ...opts, ...rest } };
+}
+
+/**
+ * What the structural wrappers (Expanded, Independent, Masked) share: they keep the base's
+ * name, support and abilities, draw from the base, and compute their log density from the
+ * base's `logProb` in their own `logProb`. Each overrides what it changes.
+ */
+abstract class WrapperDistribution extends Distribution {
+  abstract readonly base: Distribution;
+
+  override get name(): string {
+    return this.base.name;
+  }
+  get support(): Constraint {
+    return this.base.support;
+  }
+  override get hasRsample(): boolean {
+    return this.base.hasRsample;
+  }
+  override get hasEnumerateSupport(): boolean {
+    return this.base.hasEnumerateSupport;
+  }
+  protected logDensity(value: NDArray): NDArray {
+    return this.logProb(value);
+  }
+  abstract override logProb(value: ArrayLike): NDArray;
+  sample(key: random.Key, sampleShape: Shape = []): NDArray {
+    return this.base.sample(key, sampleShape);
+  }
+  override get mean(): NDArray {
+    return this.base.mean;
+  }
+  override get variance(): NDArray {
+    return this.base.variance;
+  }
+}
+
 /** A distribution broadcast to a larger batch shape (NumPyro's `ExpandedDistribution`). */
-export class ExpandedDistribution extends Distribution {
+export class ExpandedDistribution extends WrapperDistribution {
   /** Batch positions (in the new batch shape) where the base has size 1 and the expansion does not. */
   private readonly expandedAxes: number[];
 
@@ -250,21 +316,6 @@ export class ExpandedDistribution extends Distribution {
       this.expandedAxes.push(i);
     });
   }
-  override get name(): string {
-    return this.base.name;
-  }
-  get support(): Constraint {
-    return this.base.support;
-  }
-  override get hasRsample(): boolean {
-    return this.base.hasRsample;
-  }
-  override get hasEnumerateSupport(): boolean {
-    return this.base.hasEnumerateSupport;
-  }
-  protected logDensity(value: NDArray): NDArray {
-    return this.logProb(value);
-  }
   override logProb(value: ArrayLike): NDArray {
     const v = this.checkValueShape(value);
     const lp = this.base.logProb(v);
@@ -274,7 +325,7 @@ export class ExpandedDistribution extends Distribution {
    * Draws the expanded axes as extra sample axes of the base, then moves each into the
    * base's size-1 batch position, so every member of the expanded batch is independent.
    */
-  sample(key: random.Key, sampleShape: Shape = []): NDArray {
+  override sample(key: random.Key, sampleShape: Shape = []): NDArray {
     const n = this.batchShape.length;
     const extra = this.expandedAxes.map((i) => this.batchShape[i]);
     const draw = this.base.sample(key, [...sampleShape, ...extra]);
@@ -323,7 +374,7 @@ export class ExpandedDistribution extends Distribution {
  * Reinterprets the `reinterpretedBatchNdims` rightmost batch dimensions of a distribution as
  * event dimensions: log densities are summed over them (NumPyro's `Independent`).
  */
-export class Independent extends Distribution {
+export class Independent extends WrapperDistribution {
   constructor(
     readonly base: Distribution,
     readonly reinterpretedBatchNdims: number,
@@ -338,27 +389,16 @@ export class Independent extends Distribution {
   override get name(): string {
     return `Independent(${this.base.name})`;
   }
-  get support(): Constraint {
+  override get support(): Constraint {
     return independent(this.base.support, this.reinterpretedBatchNdims);
   }
-  override get hasRsample(): boolean {
-    return this.base.hasRsample;
-  }
-  protected logDensity(value: NDArray): NDArray {
-    return this.logProb(value);
+  /** The base's values do not enumerate the joint events. */
+  override get hasEnumerateSupport(): boolean {
+    return false;
   }
   override logProb(value: ArrayLike): NDArray {
     const lp = this.base.logProb(this.checkValueShape(value));
     return sumRightmost(lp, this.reinterpretedBatchNdims);
-  }
-  sample(key: random.Key, sampleShape: Shape = []): NDArray {
-    return this.base.sample(key, sampleShape);
-  }
-  override get mean(): NDArray {
-    return this.base.mean;
-  }
-  override get variance(): NDArray {
-    return this.base.variance;
   }
   override entropy(): NDArray {
     return sumRightmost(this.base.entropy(), this.reinterpretedBatchNdims);
@@ -372,7 +412,7 @@ export function sumRightmost(x: NDArray, n: number): NDArray {
 }
 
 /** A distribution whose log density is zero where `mask` is false (NumPyro's `MaskedDistribution`). */
-export class MaskedDistribution extends Distribution {
+export class MaskedDistribution extends WrapperDistribution {
   readonly base: Distribution;
   readonly maskArray: NDArray;
   constructor(base: Distribution, mask: ArrayLike | boolean) {
@@ -387,33 +427,9 @@ export class MaskedDistribution extends Distribution {
     this.base = base.expand(batch);
     this.maskArray = m;
   }
-  override get name(): string {
-    return this.base.name;
-  }
-  get support(): Constraint {
-    return this.base.support;
-  }
-  override get hasRsample(): boolean {
-    return this.base.hasRsample;
-  }
-  override get hasEnumerateSupport(): boolean {
-    return this.base.hasEnumerateSupport;
-  }
-  protected logDensity(value: NDArray): NDArray {
-    return this.logProb(value);
-  }
   override logProb(value: ArrayLike): NDArray {
     const lp = this.base.logProb(value);
     return np.where(this.maskArray, lp, 0);
-  }
-  sample(key: random.Key, sampleShape: Shape = []): NDArray {
-    return this.base.sample(key, sampleShape);
-  }
-  override get mean(): NDArray {
-    return this.base.mean;
-  }
-  override get variance(): NDArray {
-    return this.base.variance;
   }
   override enumerateSupport(expand = true): NDArray {
     return this.base.enumerateSupport(expand);

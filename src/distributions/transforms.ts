@@ -82,19 +82,18 @@ export function vecToTril(t: NDArray, n: number, diagonal = 0): NDArray {
   return np.reshape(flat, [...t.shape.slice(0, -1), n, n]);
 }
 
-/** The side D of a matrix whose triangle (with `offset` diagonals dropped) has `m` entries. */
-function matrixSide(m: number, strict: boolean, who: string): number {
-  const d = strict ? Math.round((1 + Math.sqrt(1 + 8 * m)) / 2) : Math.round((Math.sqrt(1 + 8 * m) - 1) / 2);
-  const count = strict ? (d * (d - 1)) / 2 : (d * (d + 1)) / 2;
-  if (count !== m) throw new Error(`${who}: a vector of length ${m} is not the ${strict ? "strictly " : ""}lower triangle of a square matrix`);
-  return d;
-}
-
 function needAxes(shape: Shape, k: number, who: string): void {
   if (shape.length < k) throw new Error(`${who}: needs at least ${k} dimension(s), got shape ${fmtShape(shape)}`);
 }
 
 const asArr = (x: ArrayLike) => np.asarray(x);
+
+/** `x` as an array, checked to have at least `k` dimensions. */
+function withAxes(x: ArrayLike, k: number, who: string): NDArray {
+  const X = asArr(x);
+  needAxes(X.shape, k, who);
+  return X;
+}
 
 // ---- the base class -------------------------------------------------------------------------
 
@@ -185,13 +184,26 @@ export class InverseTransform extends Transform {
 
 // ---- elementwise transforms -----------------------------------------------------------------
 
-/** The identity on the reals. */
-export class IdentityTransform extends Transform {
+/** A transform between two fixed constraints (a transform without parameters). */
+abstract class FixedTransform extends Transform {
+  protected constructor(
+    private readonly dom: Constraint,
+    private readonly cod: Constraint,
+  ) {
+    super();
+  }
   get domain(): Constraint {
-    return real;
+    return this.dom;
   }
   get codomain(): Constraint {
-    return real;
+    return this.cod;
+  }
+}
+
+/** The identity on the reals. */
+export class IdentityTransform extends FixedTransform {
+  constructor() {
+    super(real, real);
   }
   forward(x: ArrayLike): NDArray {
     return asArr(x);
@@ -307,12 +319,9 @@ const TINY32 = 1.1754943508222875e-38;
 const EPS32 = 1.1920928955078125e-7;
 
 /** y = 1/(1 + e^{-x}), clipped into (0, 1) so that y stays inside the open unit interval. */
-export class SigmoidTransform extends Transform {
-  get domain(): Constraint {
-    return real;
-  }
-  get codomain(): Constraint {
-    return unitInterval;
+export class SigmoidTransform extends FixedTransform {
+  constructor() {
+    super(real, unitInterval);
   }
   forward(x: ArrayLike): NDArray {
     return np.clip(special.expit(x), TINY32, 1 - EPS32);
@@ -329,12 +338,9 @@ export class SigmoidTransform extends Transform {
 }
 
 /** y = log(1 + e^x), onto the positive reals. */
-export class SoftplusTransform extends Transform {
-  get domain(): Constraint {
-    return real;
-  }
-  get codomain(): Constraint {
-    return positive;
+export class SoftplusTransform extends FixedTransform {
+  constructor() {
+    super(real, positive);
   }
   forward(x: ArrayLike): NDArray {
     return special.softplus(x);
@@ -358,12 +364,9 @@ function logSech2(x: ArrayLike): NDArray {
 }
 
 /** y = tanh(x), onto (-1, 1). */
-export class TanhTransform extends Transform {
-  get domain(): Constraint {
-    return real;
-  }
-  get codomain(): Constraint {
-    return interval(-1, 1);
+export class TanhTransform extends FixedTransform {
+  constructor() {
+    super(real, interval(-1, 1));
   }
   forward(x: ArrayLike): NDArray {
     return np.tanh(x);
@@ -380,17 +383,11 @@ export class TanhTransform extends Transform {
 }
 
 /** y = x^exponent on the positive reals. */
-export class PowerTransform extends Transform {
+export class PowerTransform extends FixedTransform {
   readonly exponent: NDArray;
   constructor(exponent: ArrayLike) {
-    super();
+    super(positive, positive);
     this.exponent = asArr(exponent);
-  }
-  get domain(): Constraint {
-    return positive;
-  }
-  get codomain(): Constraint {
-    return positive;
   }
   forward(x: ArrayLike): NDArray {
     return np.power(x, this.exponent);
@@ -545,12 +542,9 @@ export class ComposeTransform extends Transform {
  * that 0 maps to the uniform vector): z_j = σ(x_j − log(K−1−j)), y_j = z_j Π_{k<j}(1 − z_k),
  * y_{K−1} = Π_k (1 − z_k). Computed in log space; the inverse uses tail sums, not 1 − cumsum.
  */
-export class StickBreakingTransform extends Transform {
-  get domain(): Constraint {
-    return realVector;
-  }
-  get codomain(): Constraint {
-    return simplex;
+export class StickBreakingTransform extends FixedTransform {
+  constructor() {
+    super(realVector, simplex);
   }
   /** x_j − log(K − 1 − j), j = 0..K−2. */
   private shifted(x: NDArray): NDArray {
@@ -558,8 +552,7 @@ export class StickBreakingTransform extends Transform {
     return np.subtract(x, np.log(np.arange(n, 0, -1)));
   }
   forward(x: ArrayLike): NDArray {
-    const X = asArr(x);
-    needAxes(X.shape, 1, this.name);
+    const X = withAxes(x, 1, this.name);
     const s = this.shifted(X);
     const logRest = special.logSigmoid(np.negative(s)); // log(1 - z_j)
     const logStick = np.cumsum(logRest, -1); // log Π_{k<=j}(1 - z_k)
@@ -568,8 +561,7 @@ export class StickBreakingTransform extends Transform {
   }
   /** x_j = log y_j − log Σ_{k>j} y_k + log(K − 1 − j). */
   inverse(y: ArrayLike): NDArray {
-    const Y = asArr(y);
-    needAxes(Y.shape, 1, this.name);
+    const Y = withAxes(y, 1, this.name);
     const tail = lastSlice(np.cumsum(Y, -1, true), 1);
     const x = np.subtract(np.log(lastSlice(Y, 0, -1)), np.log(np.maximum(tail, TINY32)));
     const n = x.shape[x.ndim - 1];
@@ -592,25 +584,55 @@ export class StickBreakingTransform extends Transform {
 }
 
 /** R^K → increasing vectors: y_0 = x_0, y_j = y_{j−1} + exp(x_j) (Stan's ordered transform). */
-export class OrderedTransform extends Transform {
-  get domain(): Constraint {
-    return realVector;
-  }
-  get codomain(): Constraint {
-    return ordered;
+export class OrderedTransform extends FixedTransform {
+  constructor() {
+    super(realVector, ordered);
   }
   forward(x: ArrayLike): NDArray {
-    const X = asArr(x);
-    needAxes(X.shape, 1, this.name);
+    const X = withAxes(x, 1, this.name);
     return np.cumsum(np.concatenate([lastSlice(X, 0, 1), np.exp(lastSlice(X, 1))], -1), -1);
   }
   inverse(y: ArrayLike): NDArray {
-    const Y = asArr(y);
-    needAxes(Y.shape, 1, this.name);
+    const Y = withAxes(y, 1, this.name);
     return np.concatenate([lastSlice(Y, 0, 1), np.log(np.subtract(lastSlice(Y, 1), lastSlice(Y, 0, -1)))], -1);
   }
   logAbsDetJacobian(x: ArrayLike, _y?: ArrayLike): NDArray {
     return np.sum(lastSlice(asArr(x), 1), -1);
+  }
+}
+
+/**
+ * What CorrCholeskyTransform and LowerCholeskyTransform share: real vectors holding the lower
+ * triangle of D x D matrices row by row (the strictly lower triangle when `strict`), mapped
+ * onto the matrices.
+ */
+abstract class TriangleTransform extends FixedTransform {
+  protected constructor(
+    codomain: Constraint,
+    private readonly strict: boolean,
+  ) {
+    super(realVector, codomain);
+  }
+  /** The number of entries in the triangle of a D x D matrix. */
+  private entries(d: number): number {
+    return this.strict ? (d * (d - 1)) / 2 : (d * (d + 1)) / 2;
+  }
+  /** The side D of the matrix whose triangle has `m` entries. */
+  protected side(m: number): number {
+    const root = Math.sqrt(1 + 8 * m);
+    const d = Math.round(this.strict ? (1 + root) / 2 : (root - 1) / 2);
+    if (this.entries(d) !== m) throw new Error(`${this.name}: a vector of length ${m} is not the ${this.strict ? "strictly " : ""}lower triangle of a square matrix`);
+    return d;
+  }
+  override forwardShape(shape: Shape): number[] {
+    needAxes(shape, 1, this.name);
+    const d = this.side(shape[shape.length - 1]);
+    return [...shape.slice(0, -1), d, d];
+  }
+  override inverseShape(shape: Shape): number[] {
+    needAxes(shape, 2, this.name);
+    const d = shape[shape.length - 1];
+    return [...shape.slice(0, -2), this.entries(d)];
   }
 }
 
@@ -620,17 +642,13 @@ export class OrderedTransform extends Transform {
  * (−1, 1), and each row is stick-broken on the squares: y_ij = r_ij Π_{k<j} √(1 − r_ik²),
  * y_ii = Π_{k<i} √(1 − r_ik²). The log-det is with respect to the strictly lower entries of y.
  */
-export class CorrCholeskyTransform extends Transform {
-  get domain(): Constraint {
-    return realVector;
-  }
-  get codomain(): Constraint {
-    return corrCholesky;
+export class CorrCholeskyTransform extends TriangleTransform {
+  constructor() {
+    super(corrCholesky, true);
   }
   forward(x: ArrayLike): NDArray {
-    const X = asArr(x);
-    needAxes(X.shape, 1, this.name);
-    const d = matrixSide(X.shape[X.ndim - 1], true, this.name);
+    const X = withAxes(x, 1, this.name);
+    const d = this.side(X.shape[X.ndim - 1]);
     const t = np.clip(np.tanh(X), -1 + EPS32, 1 - EPS32);
     const r = vecToTril(t, d, -1);
     // log Π_{k<j} √(1 − r_ik²) along each row
@@ -638,8 +656,7 @@ export class CorrCholeskyTransform extends Transform {
     return np.multiply(np.add(r, np.eye(d)), np.exp(logRemain));
   }
   inverse(y: ArrayLike): NDArray {
-    const Y = asArr(y);
-    needAxes(Y.shape, 2, this.name);
+    const Y = withAxes(y, 2, this.name);
     // Π_{k<j} (1 − r_ik²) = 1 − Σ_{k<j} y_ik²
     const remain = np.subtract(1, exclusiveCumsum(np.square(Y)));
     const t = np.divide(trilToVec(Y, -1), np.sqrt(trilToVec(remain, -1)));
@@ -648,21 +665,11 @@ export class CorrCholeskyTransform extends Transform {
   /** Σ over strictly lower entries of [log(1 − r_ij²) + ½ Σ_{k<j} log(1 − r_ik²)], from x. */
   logAbsDetJacobian(x: ArrayLike, _y?: ArrayLike): NDArray {
     const X = asArr(x);
-    const d = matrixSide(X.shape[X.ndim - 1], true, this.name);
+    const d = this.side(X.shape[X.ndim - 1]);
     const ls = vecToTril(logSech2(X), d, -1); // log(1 − r²) in the strict lower triangle, 0 elsewhere
     const stick = np.multiply(0.5, exclusiveCumsum(ls));
     const lower = np.tril(np.ones([d, d]), -1);
     return np.sum(np.add(ls, np.multiply(stick, lower)), [-2, -1]);
-  }
-  override forwardShape(shape: Shape): number[] {
-    needAxes(shape, 1, this.name);
-    const d = matrixSide(shape[shape.length - 1], true, this.name);
-    return [...shape.slice(0, -1), d, d];
-  }
-  override inverseShape(shape: Shape): number[] {
-    needAxes(shape, 2, this.name);
-    const d = shape[shape.length - 1];
-    return [...shape.slice(0, -2), (d * (d - 1)) / 2];
   }
 }
 
@@ -670,41 +677,26 @@ export class CorrCholeskyTransform extends Transform {
  * R^{D(D+1)/2} → lower-triangular matrices with a positive diagonal: the first D(D−1)/2
  * entries fill the strictly lower triangle row by row, the last D go through exp onto the diagonal.
  */
-export class LowerCholeskyTransform extends Transform {
-  get domain(): Constraint {
-    return realVector;
-  }
-  get codomain(): Constraint {
-    return lowerCholesky;
+export class LowerCholeskyTransform extends TriangleTransform {
+  constructor() {
+    super(lowerCholesky, false);
   }
   forward(x: ArrayLike): NDArray {
-    const X = asArr(x);
-    needAxes(X.shape, 1, this.name);
+    const X = withAxes(x, 1, this.name);
     const m = X.shape[X.ndim - 1];
-    const d = matrixSide(m, false, this.name);
+    const d = this.side(m);
     const off = vecToTril(lastSlice(X, 0, m - d), d, -1);
     return np.add(off, np.diag(np.exp(lastSlice(X, m - d))));
   }
   inverse(y: ArrayLike): NDArray {
-    const Y = asArr(y);
-    needAxes(Y.shape, 2, this.name);
+    const Y = withAxes(y, 2, this.name);
     return np.concatenate([trilToVec(Y, -1), np.log(np.diagonal(Y))], -1);
   }
   logAbsDetJacobian(x: ArrayLike, _y?: ArrayLike): NDArray {
     const X = asArr(x);
     const m = X.shape[X.ndim - 1];
-    const d = matrixSide(m, false, this.name);
+    const d = this.side(m);
     return np.sum(lastSlice(X, m - d), -1);
-  }
-  override forwardShape(shape: Shape): number[] {
-    needAxes(shape, 1, this.name);
-    const d = matrixSide(shape[shape.length - 1], false, this.name);
-    return [...shape.slice(0, -1), d, d];
-  }
-  override inverseShape(shape: Shape): number[] {
-    needAxes(shape, 2, this.name);
-    const d = shape[shape.length - 1];
-    return [...shape.slice(0, -2), (d * (d + 1)) / 2];
   }
 }
 
@@ -719,12 +711,9 @@ function weightedLogDiag(L: NDArray, offset: number): NDArray {
  * Positive-definite matrices → their lower Cholesky factors, y = cholesky(x). The log-det is
  * with respect to the lower-triangular entries of x and y: −D log 2 − Σ_i (D − i) log y_ii.
  */
-export class CholeskyTransform extends Transform {
-  get domain(): Constraint {
-    return positiveDefinite;
-  }
-  get codomain(): Constraint {
-    return lowerCholesky;
+export class CholeskyTransform extends FixedTransform {
+  constructor() {
+    super(positiveDefinite, lowerCholesky);
   }
   forward(x: ArrayLike): NDArray {
     return linalg.cholesky(x);

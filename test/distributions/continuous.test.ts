@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { grad, jit, np, random, vmap, type Array as NDArray } from "../../src/core/index.js";
 import * as dist from "../../src/distributions/index.js";
 import { expectClose, withX64 } from "../helpers.js";
-import { close, refPoints, type RefPoint } from "./reference.js";
+import { close, describeRefPoints, refPoints, type RefPoint } from "./reference.js";
 
 type Params = Record<string, unknown>;
 type Factory = (p: Params) => dist.Distribution;
@@ -60,23 +60,14 @@ function checkMoment(got: number, ref: unknown): string[] {
   return close(got, ref as number) ? [] : [`got ${got}, ref ${ref}`];
 }
 
-describe("against the SciPy reference", () => {
-  for (const [name, make] of Object.entries(FACTORIES)) {
-    describe(name, () => {
-      for (const p of refPoints(name)) {
-        it(p.id, () => {
-          const d = make(p.params);
-          const values = p.values as number[];
-          expect(misses(d.logProb(values).dataSync(), p.log_prob), "log_prob").toEqual([]);
-          if (p.cdf) expect(misses(d.cdf(values).dataSync(), p.cdf), "cdf").toEqual([]);
-          if (p.icdf) expect(misses(d.icdf(p.icdf.q).dataSync(), p.icdf.x), "icdf").toEqual([]);
-          expect(checkMoment(d.mean.item(), p.mean), "mean").toEqual([]);
-          expect(checkMoment(d.variance.item(), p.variance), "variance").toEqual([]);
-          if (p.entropy !== null) expect(checkMoment(d.entropy().item(), p.entropy), "entropy").toEqual([]);
-        });
-      }
-    });
-  }
+describeRefPoints("against the SciPy reference", FACTORIES, (d, p) => {
+  const values = p.values as number[];
+  expect(misses(d.logProb(values).dataSync(), p.log_prob), "log_prob").toEqual([]);
+  if (p.cdf) expect(misses(d.cdf(values).dataSync(), p.cdf), "cdf").toEqual([]);
+  if (p.icdf) expect(misses(d.icdf(p.icdf.q).dataSync(), p.icdf.x), "icdf").toEqual([]);
+  expect(checkMoment(d.mean.item(), p.mean), "mean").toEqual([]);
+  expect(checkMoment(d.variance.item(), p.variance), "variance").toEqual([]);
+  if (p.entropy !== null) expect(checkMoment(d.entropy().item(), p.entropy), "entropy").toEqual([]);
 });
 
 /** The parameters of all reference points of a distribution as arrays (null bounds as ±Infinity). */

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { grad, jit, np, random, vmap, type Array as NDArray } from "../../src/core/index.js";
 import * as dist from "../../src/distributions/index.js";
-import { close, mismatches, refPoints, type RefPoint } from "./reference.js";
+import { close, describeRefPoints, mismatches, refPoints, type RefPoint } from "./reference.js";
 
 type Params = Record<string, any>;
 
@@ -40,22 +40,13 @@ function expectMoment(got: NDArray, ref: unknown, what: string): void {
   expect(mismatches(g, [ref].flat(2) as number[]), what).toEqual([]);
 }
 
-describe("against the SciPy reference, point by point", () => {
-  for (const name of Object.keys(MAKE)) {
-    describe(name, () => {
-      for (const p of refPoints(name)) {
-        it(p.id, () => {
-          const d = MAKE[name](p.params);
-          expect(mismatches(d.logProb(p.values as any).dataSync(), p.log_prob), "log_prob").toEqual([]);
-          if (p.cdf) expect(cdfMismatches(d.cdf(p.values as any).dataSync(), p.cdf), "cdf").toEqual([]);
-          if (p.icdf) expect(flat(d.icdf(p.icdf.q)), "icdf").toEqual(p.icdf.x);
-          expectMoment(d.mean, p.mean, "mean");
-          expectMoment(d.variance, p.variance, "variance");
-          if (p.entropy !== null) expect(mismatches(d.entropy().dataSync(), [p.entropy]), "entropy").toEqual([]);
-        });
-      }
-    });
-  }
+describeRefPoints("against the SciPy reference, point by point", MAKE, (d, p) => {
+  expect(mismatches(d.logProb(p.values as any).dataSync(), p.log_prob), "log_prob").toEqual([]);
+  if (p.cdf) expect(cdfMismatches(d.cdf(p.values as any).dataSync(), p.cdf), "cdf").toEqual([]);
+  if (p.icdf) expect(flat(d.icdf(p.icdf.q)), "icdf").toEqual(p.icdf.x);
+  expectMoment(d.mean, p.mean, "mean");
+  expectMoment(d.variance, p.variance, "variance");
+  if (p.entropy !== null) expect(mismatches(d.entropy().dataSync(), [p.entropy]), "entropy").toEqual([]);
 });
 
 /**

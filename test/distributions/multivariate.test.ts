@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { grad, jit, np, random, vmap, type Array as NDArray } from "../../src/core/index.js";
 import * as dist from "../../src/distributions/index.js";
 import { checkGradFD } from "../helpers.js";
-import { close, mismatches, refPoints, type RefPoint } from "./reference.js";
+import { close, describeRefPoints, mismatches, refPoints, type RefPoint } from "./reference.js";
 
 type Params = Record<string, any>;
 type Matrix = number[][];
@@ -90,22 +90,13 @@ function expectMoment(p: RefPoint, got: number[], ref: unknown, what: string): v
   expect(mismatches(got, [ref].flat(3) as number[], rtolFor(p)), what).toEqual([]);
 }
 
-describe("against the SciPy reference, point by point", () => {
-  for (const name of Object.keys(MAKE)) {
-    describe(name, () => {
-      for (const p of refPoints(name)) {
-        it(p.id, () => {
-          const d = MAKE[name](p.params);
-          expect(logProbMismatches(p, flat(d.logProb(p.values as any))), "log_prob").toEqual([]);
-          if (name !== "LKJCholesky") {
-            expectMoment(p, flat(d.mean), p.mean, "mean");
-            expectMoment(p, flat(d.variance), p.variance, "variance");
-          }
-          if (p.entropy !== null) expect(mismatches(d.entropy().dataSync(), [p.entropy], rtolFor(p)), "entropy").toEqual([]);
-        });
-      }
-    });
+describeRefPoints("against the SciPy reference, point by point", MAKE, (d, p, name) => {
+  expect(logProbMismatches(p, flat(d.logProb(p.values as any))), "log_prob").toEqual([]);
+  if (name !== "LKJCholesky") {
+    expectMoment(p, flat(d.mean), p.mean, "mean");
+    expectMoment(p, flat(d.variance), p.variance, "variance");
   }
+  if (p.entropy !== null) expect(mismatches(d.entropy().dataSync(), [p.entropy], rtolFor(p)), "entropy").toEqual([]);
 });
 
 /** Points of one distribution with equal parameter shapes, stacked into one batch; values [maxValues, points, ...event]. */

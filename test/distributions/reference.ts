@@ -3,6 +3,7 @@
  * tolerance rules of its README, shared by the distribution tests.
  */
 import { readFileSync } from "node:fs";
+import { describe, it } from "vitest";
 
 /** One reference parameter point of a distribution. */
 export interface RefPoint {
@@ -25,6 +26,20 @@ export function refPoints(name: string): RefPoint[] {
   const pts = ALL.filter((p) => p.name === name);
   if (pts.length === 0) throw new Error(`no reference points for ${name}`);
   return pts;
+}
+
+/**
+ * A test per reference point of each distribution that `make` builds (named by the key, grouped
+ * by distribution under `title`): `check` gets the distribution built from the point's parameters.
+ */
+export function describeRefPoints<D>(title: string, make: Record<string, (params: any) => D>, check: (d: D, p: RefPoint, name: string) => void): void {
+  describe(title, () => {
+    for (const [name, build] of Object.entries(make)) {
+      describe(name, () => {
+        for (const p of refPoints(name)) it(p.id, () => check(build(p.params), p, name));
+      });
+    }
+  });
 }
 
 /** |got - ref| <= atol + rtol |ref| (the README's rule; defaults rtol 1e-5, atol 1e-6). */

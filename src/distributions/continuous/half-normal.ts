@@ -1,7 +1,7 @@
 /** The half-normal distribution. */
 import { np, random, special, type Array as NDArray, type ArrayLike } from "../../core/index.js";
-import { nonnegative, positive, type Constraint } from "../constraints.js";
-import { broadcastParams, Distribution, type DistributionOptions } from "../distribution.js";
+import type { DistributionOptions } from "../distribution.js";
+import { ScaleDistribution } from "./loc-scale.js";
 
 const LOG_SQRT_2_OVER_PI = 0.5 * Math.log(2 / Math.PI);
 
@@ -9,27 +9,16 @@ const LOG_SQRT_2_OVER_PI = 0.5 * Math.log(2 / Math.PI);
  * HalfNormal(scale): |X| for X ~ Normal(0, scale); density √(2/π)/scale · exp(−x²/(2 scale²))
  * on x ≥ 0 (the support includes 0, where the density is finite).
  */
-export class HalfNormal extends Distribution {
-  readonly scale: NDArray;
-
+export class HalfNormal extends ScaleDistribution {
   constructor(scale: ArrayLike = 1, opts: DistributionOptions = {}) {
-    const { arrays, batchShape } = broadcastParams("HalfNormal", { scale });
-    super(batchShape, [], opts);
-    this.scale = arrays.scale;
-    this.validate({ scale: [this.scale, positive] });
-  }
-  get support(): Constraint {
-    return nonnegative;
-  }
-  override get hasRsample(): boolean {
-    return true;
+    super("HalfNormal", scale, opts);
   }
   protected logDensity(x: NDArray): NDArray {
-    const z = np.divide(x, this.scale);
+    const z = this.standardize(x);
     return np.add(np.subtract(np.multiply(-0.5, np.square(z)), np.log(this.scale)), LOG_SQRT_2_OVER_PI);
   }
-  sample(key: random.Key, sampleShape: readonly number[] = []): NDArray {
-    return np.multiply(this.scale, np.abs(random.normal(key, this.shape(sampleShape))));
+  protected standardSample(key: random.Key, shape: number[]): NDArray {
+    return np.abs(random.normal(key, shape));
   }
   override get mean(): NDArray {
     return np.broadcastTo(np.multiply(Math.sqrt(2 / Math.PI), this.scale), this.batchShape);
@@ -46,6 +35,6 @@ export class HalfNormal extends Distribution {
     return np.multiply(np.multiply(this.scale, Math.SQRT2), special.erfinv(q));
   }
   override entropy(): NDArray {
-    return np.broadcastTo(np.add(np.log(this.scale), 0.5 * Math.log((Math.PI * Math.E) / 2)), this.batchShape);
+    return this.scaledEntropy(0.5 * Math.log((Math.PI * Math.E) / 2));
   }
 }

@@ -2,31 +2,19 @@
 import { np, random, type Array as NDArray, type ArrayLike } from "../../core/index.js";
 import { positive, real, type Constraint } from "../constraints.js";
 import { broadcastParams, Distribution, type DistributionOptions } from "../distribution.js";
+import { LocScaleDistribution } from "./loc-scale.js";
 
 /** Laplace(loc, scale): density exp(−|x − loc|/scale) / (2 scale). */
-export class Laplace extends Distribution {
-  readonly loc: NDArray;
-  readonly scale: NDArray;
-
+export class Laplace extends LocScaleDistribution {
   constructor(loc: ArrayLike = 0, scale: ArrayLike = 1, opts: DistributionOptions = {}) {
-    const { arrays, batchShape } = broadcastParams("Laplace", { loc, scale });
-    super(batchShape, [], opts);
-    this.loc = arrays.loc;
-    this.scale = arrays.scale;
-    this.validate({ loc: [this.loc, real], scale: [this.scale, positive] });
-  }
-  get support(): Constraint {
-    return real;
-  }
-  override get hasRsample(): boolean {
-    return true;
+    super("Laplace", loc, scale, opts);
   }
   protected logDensity(x: NDArray): NDArray {
-    const z = np.divide(np.abs(np.subtract(x, this.loc)), this.scale);
+    const z = np.abs(this.standardize(x));
     return np.negative(np.add(np.add(z, np.log(this.scale)), Math.LN2));
   }
-  sample(key: random.Key, sampleShape: readonly number[] = []): NDArray {
-    return np.add(this.loc, np.multiply(this.scale, random.laplace(key, this.shape(sampleShape))));
+  protected standardSample(key: random.Key, shape: number[]): NDArray {
+    return random.laplace(key, shape);
   }
   override get mean(): NDArray {
     return np.broadcastTo(this.loc, this.batchShape);
@@ -36,7 +24,7 @@ export class Laplace extends Distribution {
   }
   /** ½ e^z below loc, 1 − ½ e^{−z} above. */
   override cdf(x: ArrayLike): NDArray {
-    const z = np.divide(np.subtract(x, this.loc), this.scale);
+    const z = this.standardize(x);
     const half = np.multiply(0.5, np.exp(np.negative(np.abs(z))));
     return np.where(np.less(z, 0), half, np.subtract(1, half));
   }
@@ -45,10 +33,10 @@ export class Laplace extends Distribution {
     const Q = np.asarray(q);
     const lowerHalf = np.less(Q, 0.5);
     const z = np.where(lowerHalf, np.log(np.multiply(2, Q)), np.negative(np.log(np.multiply(2, np.subtract(1, Q)))));
-    return np.add(this.loc, np.multiply(this.scale, z));
+    return this.unstandardize(z);
   }
   override entropy(): NDArray {
-    return np.broadcastTo(np.add(np.log(this.scale), 1 + Math.LN2), this.batchShape);
+    return this.scaledEntropy(1 + Math.LN2);
   }
 }
 

@@ -1,32 +1,27 @@
 /** The log-normal distribution. */
 import { np, random, special, type Array as NDArray, type ArrayLike } from "../../core/index.js";
-import { positive, real, type Constraint } from "../constraints.js";
-import { broadcastParams, Distribution, type DistributionOptions } from "../distribution.js";
+import { positive, type Constraint } from "../constraints.js";
+import type { DistributionOptions } from "../distribution.js";
+import { LocScaleDistribution } from "./loc-scale.js";
 import { inFloat64 } from "./numerics.js";
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
-/** LogNormal(loc, scale): exp(X) for X ~ Normal(loc, scale). */
-export class LogNormal extends Distribution {
-  readonly loc: NDArray;
-  readonly scale: NDArray;
-
+/** LogNormal(loc, scale): exp(X) for X ~ Normal(loc, scale), the location-scale family of log x. */
+export class LogNormal extends LocScaleDistribution {
   constructor(loc: ArrayLike = 0, scale: ArrayLike = 1, opts: DistributionOptions = {}) {
-    const { arrays, batchShape } = broadcastParams("LogNormal", { loc, scale });
-    super(batchShape, [], opts);
-    this.loc = arrays.loc;
-    this.scale = arrays.scale;
-    this.validate({ loc: [this.loc, real], scale: [this.scale, positive] });
+    super("LogNormal", loc, scale, opts);
   }
-  get support(): Constraint {
+  override get support(): Constraint {
     return positive;
   }
-  override get hasRsample(): boolean {
-    return true;
-  }
-  /** (log x − loc)/scale, in float64 where available: for small scales log x − loc cancels. */
-  private standardize(x: ArrayLike): NDArray {
+  /** z = (log x − loc)/scale, in float64 where available: for small scales log x − loc cancels. */
+  protected override standardize(x: ArrayLike): NDArray {
     return inFloat64((X, loc, scale) => np.divide(np.subtract(np.log(X), loc), scale), x, this.loc, this.scale);
+  }
+  /** x = exp(loc + scale·z). */
+  protected override unstandardize(z: ArrayLike): NDArray {
+    return np.exp(super.unstandardize(z));
   }
   /** −z²/2 − log scale − ½ log 2π − log x, in float64 where available (the terms cancel for small densities near 1). */
   protected logDensity(x: NDArray): NDArray {
@@ -40,8 +35,8 @@ export class LogNormal extends Distribution {
       this.scale,
     );
   }
-  sample(key: random.Key, sampleShape: readonly number[] = []): NDArray {
-    return np.exp(np.add(this.loc, np.multiply(this.scale, random.normal(key, this.shape(sampleShape)))));
+  protected standardSample(key: random.Key, shape: number[]): NDArray {
+    return random.normal(key, shape);
   }
   override get mean(): NDArray {
     return np.broadcastTo(np.exp(np.add(this.loc, np.multiply(0.5, np.square(this.scale)))), this.batchShape);
@@ -55,7 +50,7 @@ export class LogNormal extends Distribution {
     return special.ndtr(this.standardize(x));
   }
   override icdf(q: ArrayLike): NDArray {
-    return np.exp(np.add(this.loc, np.multiply(this.scale, special.ndtri(q))));
+    return this.unstandardize(special.ndtri(q));
   }
   override entropy(): NDArray {
     return np.broadcastTo(np.add(np.add(this.loc, np.log(this.scale)), 0.5 + HALF_LOG_2PI), this.batchShape);

@@ -1,34 +1,21 @@
 /** The logistic distribution. */
 import { np, random, special, type Array as NDArray, type ArrayLike } from "../../core/index.js";
-import { positive, real, type Constraint } from "../constraints.js";
-import { broadcastParams, Distribution, type DistributionOptions } from "../distribution.js";
+import type { DistributionOptions } from "../distribution.js";
+import { LocScaleDistribution } from "./loc-scale.js";
 
 /** Logistic(loc, scale): cdf σ((x − loc)/scale). */
-export class Logistic extends Distribution {
-  readonly loc: NDArray;
-  readonly scale: NDArray;
-
+export class Logistic extends LocScaleDistribution {
   constructor(loc: ArrayLike = 0, scale: ArrayLike = 1, opts: DistributionOptions = {}) {
-    const { arrays, batchShape } = broadcastParams("Logistic", { loc, scale });
-    super(batchShape, [], opts);
-    this.loc = arrays.loc;
-    this.scale = arrays.scale;
-    this.validate({ loc: [this.loc, real], scale: [this.scale, positive] });
-  }
-  get support(): Constraint {
-    return real;
-  }
-  override get hasRsample(): boolean {
-    return true;
+    super("Logistic", loc, scale, opts);
   }
   /** −z − 2 softplus(−z) − log scale. */
   protected logDensity(x: NDArray): NDArray {
-    const z = np.divide(np.subtract(x, this.loc), this.scale);
+    const z = this.standardize(x);
     return np.negative(np.add(np.add(z, np.multiply(2, special.softplus(np.negative(z)))), np.log(this.scale)));
   }
-  sample(key: random.Key, sampleShape: readonly number[] = []): NDArray {
-    const u = random.uniform(key, this.shape(sampleShape), undefined, 1.1754943508222875e-38, 1);
-    return np.add(this.loc, np.multiply(this.scale, special.logit(u)));
+  /** logit(U) for U uniform on [tiny, 1). */
+  protected standardSample(key: random.Key, shape: number[]): NDArray {
+    return special.logit(random.uniform(key, shape, undefined, 1.1754943508222875e-38, 1));
   }
   override get mean(): NDArray {
     return np.broadcastTo(this.loc, this.batchShape);
@@ -37,12 +24,12 @@ export class Logistic extends Distribution {
     return np.broadcastTo(np.multiply((Math.PI * Math.PI) / 3, np.square(this.scale)), this.batchShape);
   }
   override cdf(x: ArrayLike): NDArray {
-    return special.expit(np.divide(np.subtract(x, this.loc), this.scale));
+    return special.expit(this.standardize(x));
   }
   override icdf(q: ArrayLike): NDArray {
-    return np.add(this.loc, np.multiply(this.scale, special.logit(q)));
+    return this.unstandardize(special.logit(q));
   }
   override entropy(): NDArray {
-    return np.broadcastTo(np.add(np.log(this.scale), 2), this.batchShape);
+    return this.scaledEntropy(2);
   }
 }

@@ -1,9 +1,9 @@
 /** The Bernoulli distribution. */
 import { np, random, special, type Array as NDArray, type ArrayLike } from "../../core/index.js";
-import { boolean, real, unitInterval, type Constraint } from "../constraints.js";
-import { broadcastParams, Distribution, type DistributionOptions } from "../distribution.js";
-import { toFloat } from "./numerics.js";
-import { parseProbs, type ProbsOrLogits } from "./params.js";
+import { boolean, type Constraint } from "../constraints.js";
+import { Distribution, type DistributionOptions } from "../distribution.js";
+import { enumerateRange, toFloat } from "./numerics.js";
+import { broadcastProbs, successProbs, type ProbsOrLogits } from "./params.js";
 
 /**
  * Bernoulli(probs) or Bernoulli({ logits }): 1 with probability p, 0 otherwise. Draws are
@@ -17,20 +17,13 @@ export class Bernoulli extends Distribution {
   private readonly byLogits: boolean;
 
   constructor(probs: ArrayLike | ProbsOrLogits, opts: DistributionOptions = {}) {
-    const parsed = parseProbs("Bernoulli", probs, opts);
-    const { arrays, batchShape } = broadcastParams("Bernoulli", { [parsed.kind]: parsed.value });
-    super(batchShape, [], parsed.opts);
-    const value = toFloat(arrays[parsed.kind]);
-    this.byLogits = parsed.kind === "logits";
-    if (this.byLogits) {
-      this.logits = value;
-      this.probs = special.expit(value);
-      this.validate({ logits: [value, real] });
-    } else {
-      this.probs = value;
-      this.logits = special.logit(value);
-      this.validate({ probs: [value, unitInterval] });
-    }
+    const { kind, value, batchShape, opts: options } = broadcastProbs("Bernoulli", probs, opts);
+    super(batchShape, [], options);
+    const p = successProbs(kind, value);
+    this.byLogits = kind === "logits";
+    this.probs = p.probs;
+    this.logits = p.logits;
+    this.validate({ [kind]: [value, p.constraint] });
   }
   get support(): Constraint {
     return boolean;
@@ -69,7 +62,6 @@ export class Bernoulli extends Distribution {
     return np.broadcastTo(h, this.batchShape);
   }
   override enumerateSupport(expand = true): NDArray {
-    const values = np.reshape(np.arange(2), [2, ...this.batchShape.map(() => 1)]);
-    return expand ? np.broadcastTo(values, [2, ...this.batchShape]) : values;
+    return enumerateRange(2, this.batchShape, expand);
   }
 }

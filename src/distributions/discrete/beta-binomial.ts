@@ -1,8 +1,9 @@
 /** The beta-binomial distribution. */
 import { np, random, type Array as NDArray, type ArrayLike } from "../../core/index.js";
-import { integerInterval, nonnegativeInteger, positive, type Constraint } from "../constraints.js";
-import { broadcastParams, Distribution, type DistributionOptions } from "../distribution.js";
-import { bd0, entropyFromGrid, enumerateCounts, integerGrid, logBinomialTerm, stirlerr, toFloat } from "./numerics.js";
+import { nonnegativeInteger, positive } from "../constraints.js";
+import { broadcastParams, type DistributionOptions } from "../distribution.js";
+import { BoundedCountDistribution } from "./bounded-count.js";
+import { bd0, entropyFromGrid, integerGrid, logBinomialTerm, stirlerr, toFloat } from "./numerics.js";
 
 /**
  * BetaBinomial(concentration1, concentration0, totalCount): a binomial count whose success
@@ -10,33 +11,22 @@ import { bd0, entropyFromGrid, enumerateCounts, integerGrid, logBinomialTerm, st
  * P(k) = C(n, k) B(k + α, n − k + β) / B(α, β). Draws are int32. The log mass is evaluated in
  * a saddle-point form that stays accurate for counts in the thousands.
  */
-export class BetaBinomial extends Distribution {
+export class BetaBinomial extends BoundedCountDistribution {
   /** α, the first Beta concentration (successes). */
   readonly concentration1: NDArray;
   /** β, the second Beta concentration (failures). */
   readonly concentration0: NDArray;
-  /** The number of trials n. */
-  readonly totalCount: NDArray;
-  private readonly supportConstraint: Constraint;
 
   constructor(concentration1: ArrayLike, concentration0: ArrayLike, totalCount: ArrayLike = 1, opts: DistributionOptions = {}) {
     const { arrays, batchShape } = broadcastParams("BetaBinomial", { concentration1, concentration0, totalCount });
-    super(batchShape, [], opts);
+    super(batchShape, toFloat(arrays.totalCount), opts);
     this.concentration1 = toFloat(arrays.concentration1);
     this.concentration0 = toFloat(arrays.concentration0);
-    this.totalCount = toFloat(arrays.totalCount);
     this.validate({
       concentration1: [this.concentration1, positive],
       concentration0: [this.concentration0, positive],
       totalCount: [this.totalCount, nonnegativeInteger],
     });
-    this.supportConstraint = integerInterval(0, this.totalCount);
-  }
-  get support(): Constraint {
-    return this.supportConstraint;
-  }
-  override get hasEnumerateSupport(): boolean {
-    return true;
   }
   /**
    * log C(n, k) + log B(k + α, n − k + β) − log B(α, β) with both log-beta functions in
@@ -110,10 +100,6 @@ export class BetaBinomial extends Distribution {
   override entropy(): NDArray {
     const { k, inRange } = this.grid("BetaBinomial.entropy");
     return entropyFromGrid(this.logProb(k), inRange);
-  }
-  /** 0, ..., n (every batch member must have the same concrete n). */
-  override enumerateSupport(expand = true): NDArray {
-    return enumerateCounts("BetaBinomial", this.totalCount, this.batchShape, expand);
   }
   private grid(what: string) {
     return integerGrid(what, np.zeros(this.batchShape), np.broadcastTo(this.totalCount, this.batchShape));

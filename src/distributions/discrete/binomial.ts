@@ -1,9 +1,10 @@
 /** The binomial distribution. */
 import { np, random, special, type Array as NDArray, type ArrayLike } from "../../core/index.js";
-import { integerInterval, nonnegativeInteger, real, unitInterval, type Constraint } from "../constraints.js";
-import { broadcastParams, Distribution, type DistributionOptions } from "../distribution.js";
-import { bisectIcdf, entropyFromGrid, enumerateCounts, integerGrid, logBinomialTerm, toFloat } from "./numerics.js";
-import { parseProbs, type ProbsOrLogits } from "./params.js";
+import { nonnegativeInteger } from "../constraints.js";
+import type { DistributionOptions } from "../distribution.js";
+import { BoundedCountDistribution } from "./bounded-count.js";
+import { bisectIcdf, entropyFromGrid, integerGrid, logBinomialTerm, toFloat } from "./numerics.js";
+import { broadcastProbs, successProbs, type ProbsOrLogits } from "./params.js";
 
 /**
  * Binomial(totalCount, probs) or Binomial(totalCount, { logits }): the number of successes in
@@ -12,9 +13,7 @@ import { parseProbs, type ProbsOrLogits } from "./params.js";
  * The log mass uses Loader's saddle-point form, accurate for counts in the thousands where
  * log Γ(n + 1) − log Γ(k + 1) − log Γ(n − k + 1) would cancel.
  */
-export class Binomial extends Distribution {
-  /** The number of trials n. */
-  readonly totalCount: NDArray;
+export class Binomial extends BoundedCountDistribution {
   /** The success probability p. */
   readonly probs: NDArray;
   /** The log-odds log(p / (1 − p)). */
@@ -25,36 +24,17 @@ export class Binomial extends Distribution {
   private readonly logP: NDArray;
   /** log(1 − p). */
   private readonly logQ: NDArray;
-  private readonly supportConstraint: Constraint;
 
   constructor(totalCount: ArrayLike, probs: ArrayLike | ProbsOrLogits, opts: DistributionOptions = {}) {
-    const parsed = parseProbs("Binomial", probs, opts);
-    const { arrays, batchShape } = broadcastParams("Binomial", { totalCount, [parsed.kind]: parsed.value });
-    super(batchShape, [], parsed.opts);
-    this.totalCount = toFloat(arrays.totalCount);
-    const value = toFloat(arrays[parsed.kind]);
-    if (parsed.kind === "logits") {
-      this.logits = value;
-      this.probs = special.expit(value);
-      this.failProbs = special.expit(np.negative(value));
-      this.logP = special.logSigmoid(value);
-      this.logQ = special.logSigmoid(np.negative(value));
-      this.validate({ totalCount: [this.totalCount, nonnegativeInteger], logits: [value, real] });
-    } else {
-      this.probs = value;
-      this.logits = special.logit(value);
-      this.failProbs = np.subtract(1, value);
-      this.logP = np.log(value);
-      this.logQ = np.log1p(np.negative(value));
-      this.validate({ totalCount: [this.totalCount, nonnegativeInteger], probs: [value, unitInterval] });
-    }
-    this.supportConstraint = integerInterval(0, this.totalCount);
-  }
-  get support(): Constraint {
-    return this.supportConstraint;
-  }
-  override get hasEnumerateSupport(): boolean {
-    return true;
+    const { kind, value, arrays, batchShape, opts: options } = broadcastProbs("Binomial", probs, opts, { totalCount });
+    super(batchShape, toFloat(arrays.totalCount), options);
+    const p = successProbs(kind, value);
+    this.probs = p.probs;
+    this.logits = p.logits;
+    this.failProbs = p.failProbs();
+    this.logP = p.logP();
+    this.logQ = p.logQ();
+    this.validate({ totalCount: [this.totalCount, nonnegativeInteger], [kind]: [value, p.constraint] });
   }
   protected logDensity(value: NDArray): NDArray {
     return logBinomialTerm(toFloat(value), this.totalCount, this.logP, this.logQ);
@@ -96,10 +76,6 @@ export class Binomial extends Distribution {
     const hi = np.minimum(np.ceil(np.add(mean, halfWidth)), this.totalCount);
     const { k, inRange } = integerGrid("Binomial.entropy", np.broadcastTo(lo, this.batchShape), np.broadcastTo(hi, this.batchShape));
     return entropyFromGrid(this.logProb(k), inRange);
-  }
-  /** 0, ..., n (every batch member must have the same concrete n). */
-  override enumerateSupport(expand = true): NDArray {
-    return enumerateCounts("Binomial", this.totalCount, this.batchShape, expand);
   }
 }
 

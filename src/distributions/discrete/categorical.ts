@@ -1,9 +1,9 @@
 /** The categorical distribution. */
 import { np, random, special, type Array as NDArray, type ArrayLike } from "../../core/index.js";
-import { integerInterval, realVector, simplex, type Constraint } from "../constraints.js";
-import { broadcastParams, Distribution, type DistributionOptions } from "../distribution.js";
-import { toFloat } from "./numerics.js";
-import { parseProbs, type ProbsOrLogits } from "./params.js";
+import { integerInterval, type Constraint } from "../constraints.js";
+import { Distribution, type DistributionOptions } from "../distribution.js";
+import { enumerateRange } from "./numerics.js";
+import { broadcastProbs, categoryProbs, type ProbsOrLogits } from "./params.js";
 
 /**
  * Categorical(probs) or Categorical({ logits }) over the category indices 0, ..., K − 1 of the
@@ -21,22 +21,14 @@ export class Categorical extends Distribution {
   private readonly supportConstraint: Constraint;
 
   constructor(probs: ArrayLike | ProbsOrLogits, opts: DistributionOptions = {}) {
-    const parsed = parseProbs("Categorical", probs, opts);
-    const { arrays, batchShape } = broadcastParams("Categorical", { [parsed.kind]: parsed.value }, { [parsed.kind]: 1 });
-    super(batchShape, [], parsed.opts);
-    const value = toFloat(arrays[parsed.kind]);
-    if (parsed.kind === "logits") {
-      this.logits = value;
-      this.logPmf = np.subtract(value, special.logsumexp(value, -1, true));
-      this.probs = np.exp(this.logPmf);
-      this.validate({ logits: [value, realVector] });
-    } else {
-      this.probs = value;
-      this.logits = np.log(value);
-      this.logPmf = this.logits;
-      // subclasses that compute the probabilities validate their own parameters
-      if (new.target === Categorical) this.validate({ probs: [value, simplex] });
-    }
+    const { kind, value, batchShape, opts: options } = broadcastProbs("Categorical", probs, opts, {}, 1);
+    super(batchShape, [], options);
+    const p = categoryProbs(kind, value);
+    this.probs = p.probs;
+    this.logits = p.logits;
+    this.logPmf = p.logPmf;
+    // subclasses that compute the probabilities validate their own parameters
+    if (kind === "logits" || new.target === Categorical) this.validate({ [kind]: [value, p.constraint] });
     this.supportConstraint = integerInterval(0, this.numCategories - 1);
   }
   /** The number of categories K. */
@@ -69,8 +61,6 @@ export class Categorical extends Distribution {
     return np.negative(np.sum(special.xlogy(this.probs, this.probs), -1));
   }
   override enumerateSupport(expand = true): NDArray {
-    const K = this.numCategories;
-    const values = np.reshape(np.arange(K), [K, ...this.batchShape.map(() => 1)]);
-    return expand ? np.broadcastTo(values, [K, ...this.batchShape]) : values;
+    return enumerateRange(this.numCategories, this.batchShape, expand);
   }
 }

@@ -1,9 +1,9 @@
 /** The geometric distribution. */
-import { np, random, special, type Array as NDArray, type ArrayLike } from "../../core/index.js";
-import { nonnegativeInteger, real, unitInterval, type Constraint } from "../constraints.js";
-import { broadcastParams, Distribution, type DistributionOptions } from "../distribution.js";
+import { np, random, type Array as NDArray, type ArrayLike } from "../../core/index.js";
+import { nonnegativeInteger, type Constraint } from "../constraints.js";
+import { Distribution, type DistributionOptions } from "../distribution.js";
 import { toFloat } from "./numerics.js";
-import { parseProbs, type ProbsOrLogits } from "./params.js";
+import { broadcastProbs, successProbs, type ProbsOrLogits } from "./params.js";
 
 /**
  * Geometric(probs) or Geometric({ logits }): the number of failures before the first success
@@ -21,23 +21,14 @@ export class Geometric extends Distribution {
   private readonly logQ: NDArray;
 
   constructor(probs: ArrayLike | ProbsOrLogits, opts: DistributionOptions = {}) {
-    const parsed = parseProbs("Geometric", probs, opts);
-    const { arrays, batchShape } = broadcastParams("Geometric", { [parsed.kind]: parsed.value });
-    super(batchShape, [], parsed.opts);
-    const value = toFloat(arrays[parsed.kind]);
-    if (parsed.kind === "logits") {
-      this.logits = value;
-      this.probs = special.expit(value);
-      this.logP = special.logSigmoid(value);
-      this.logQ = special.logSigmoid(np.negative(value));
-      this.validate({ logits: [value, real] });
-    } else {
-      this.probs = value;
-      this.logits = special.logit(value);
-      this.logP = np.log(value);
-      this.logQ = np.log1p(np.negative(value));
-      this.validate({ probs: [value, unitInterval] });
-    }
+    const { kind, value, batchShape, opts: options } = broadcastProbs("Geometric", probs, opts);
+    super(batchShape, [], options);
+    const p = successProbs(kind, value);
+    this.probs = p.probs;
+    this.logits = p.logits;
+    this.logP = p.logP();
+    this.logQ = p.logQ();
+    this.validate({ [kind]: [value, p.constraint] });
   }
   get support(): Constraint {
     return nonnegativeInteger;

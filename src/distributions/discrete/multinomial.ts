@@ -1,9 +1,9 @@
 /** The multinomial distribution. */
-import { np, random, special, type Array as NDArray, type ArrayLike } from "../../core/index.js";
-import { multinomial, nonnegativeInteger, realVector, simplex, type Constraint } from "../constraints.js";
-import { broadcastParams, Distribution, type DistributionOptions } from "../distribution.js";
+import { np, random, type Array as NDArray, type ArrayLike } from "../../core/index.js";
+import { multinomial, nonnegativeInteger, type Constraint } from "../constraints.js";
+import { Distribution, type DistributionOptions } from "../distribution.js";
 import { bd0, integerGrid, logBinomialTerm, stirlerr, toFloat } from "./numerics.js";
-import { parseProbs, type ProbsOrLogits } from "./params.js";
+import { broadcastProbs, categoryProbs, type ProbsOrLogits } from "./params.js";
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -39,22 +39,14 @@ export class Multinomial extends Distribution {
   private readonly supportConstraint: Constraint;
 
   constructor(totalCount: ArrayLike, probs: ArrayLike | ProbsOrLogits, opts: DistributionOptions = {}) {
-    const parsed = parseProbs("Multinomial", probs, opts);
-    const { arrays, batchShape } = broadcastParams("Multinomial", { totalCount, [parsed.kind]: parsed.value }, { [parsed.kind]: 1 });
-    const value = toFloat(arrays[parsed.kind]);
-    super(batchShape, [value.shape[value.ndim - 1]], parsed.opts);
+    const { kind, value, arrays, batchShape, opts: options } = broadcastProbs("Multinomial", probs, opts, { totalCount }, 1);
+    super(batchShape, [value.shape[value.ndim - 1]], options);
     this.totalCount = toFloat(arrays.totalCount);
-    if (parsed.kind === "logits") {
-      this.logits = value;
-      this.probs = np.exp(np.subtract(value, special.logsumexp(value, -1, true)));
-      this.normCorrection = np.zerosLike(this.totalCount);
-      this.validate({ totalCount: [this.totalCount, nonnegativeInteger], logits: [value, realVector] });
-    } else {
-      this.probs = value;
-      this.logits = np.log(value);
-      this.normCorrection = np.multiply(this.totalCount, np.subtract(np.sum(value, -1), 1));
-      this.validate({ totalCount: [this.totalCount, nonnegativeInteger], probs: [value, simplex] });
-    }
+    const p = categoryProbs(kind, value);
+    this.probs = p.probs;
+    this.logits = p.logits;
+    this.normCorrection = kind === "logits" ? np.zerosLike(this.totalCount) : np.multiply(this.totalCount, np.subtract(np.sum(value, -1), 1));
+    this.validate({ totalCount: [this.totalCount, nonnegativeInteger], [kind]: [value, p.constraint] });
     this.supportConstraint = multinomial(this.totalCount);
   }
   get support(): Constraint {

@@ -1,10 +1,9 @@
 /** The negative binomial distribution by number of failures and success probability. */
-import { np, special, type Array as NDArray, type ArrayLike } from "../../core/index.js";
-import { positive, real, unitInterval } from "../constraints.js";
-import { broadcastParams, type DistributionOptions } from "../distribution.js";
+import { np, type Array as NDArray, type ArrayLike } from "../../core/index.js";
+import { positive } from "../constraints.js";
+import type { DistributionOptions } from "../distribution.js";
 import { GammaPoisson } from "./gamma-poisson.js";
-import { toFloat } from "./numerics.js";
-import { parseProbs, type ProbsOrLogits } from "./params.js";
+import { broadcastProbs, successProbs, type ProbsOrLogits } from "./params.js";
 
 /**
  * NegativeBinomial(totalCount, probs) or NegativeBinomial(totalCount, { logits }): the number
@@ -21,15 +20,13 @@ export class NegativeBinomial extends GammaPoisson {
   readonly logits: NDArray;
 
   constructor(totalCount: ArrayLike, probs: ArrayLike | ProbsOrLogits, opts: DistributionOptions = {}) {
-    const parsed = parseProbs("NegativeBinomial", probs, opts);
-    const { arrays } = broadcastParams("NegativeBinomial", { totalCount, [parsed.kind]: parsed.value });
-    const value = toFloat(arrays[parsed.kind]);
-    const byLogits = parsed.kind === "logits";
-    const rate = byLogits ? np.exp(np.negative(value)) : np.divide(np.subtract(1, value), value);
-    super(arrays.totalCount, rate, parsed.opts);
+    const { kind, value, arrays, opts: options } = broadcastProbs("NegativeBinomial", probs, opts, { totalCount });
+    const rate = kind === "logits" ? np.exp(np.negative(value)) : np.divide(np.subtract(1, value), value);
+    super(arrays.totalCount, rate, options);
     this.totalCount = this.concentration;
-    this.probs = byLogits ? special.expit(value) : value;
-    this.logits = byLogits ? value : special.logit(value);
-    this.validate({ totalCount: [this.totalCount, positive], ...(byLogits ? { logits: [value, real] } : { probs: [value, unitInterval] }) });
+    const p = successProbs(kind, value);
+    this.probs = p.probs;
+    this.logits = p.logits;
+    this.validate({ totalCount: [this.totalCount, positive], [kind]: [value, p.constraint] });
   }
 }

@@ -142,6 +142,14 @@ export function enumerateCounts(dist: string, totalCount: NDArray, batchShape: r
   if (!totalCount.isConcrete) throw new Error(`${dist}.enumerateSupport needs a concrete totalCount (not available under jit or vmap)`);
   const n = np.max(totalCount).item();
   if (np.min(totalCount).item() !== n) throw new Error(`${dist}.enumerateSupport needs the same totalCount across the batch`);
-  const values = np.reshape(np.arange(n + 1), [n + 1, ...batchShape.map(() => 1)]);
-  return expand ? np.broadcastTo(values, [n + 1, ...batchShape]) : values;
+  return enumerateRange(n + 1, batchShape, expand);
+}
+
+/**
+ * The values 0..k − 1 on a leading axis: shape [k, ...batchShape] when `expand`, else
+ * [k, 1, ..., 1] (the enumerated support of a finite discrete distribution).
+ */
+export function enumerateRange(k: number, batchShape: readonly number[], expand: boolean): NDArray {
+  const values = np.reshape(np.arange(k), [k, ...batchShape.map(() => 1)]);
+  return expand ? np.broadcastTo(values, [k, ...batchShape]) : values;
 }

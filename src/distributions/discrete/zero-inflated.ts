@@ -1,12 +1,13 @@
 /** Zero-inflated discrete distributions. */
 import { np, random, special, type Array as NDArray, type ArrayLike } from "../../core/index.js";
-import { positive, real, unitInterval, type Constraint } from "../constraints.js";
-import { Distribution, type DistributionOptions } from "../distribution.js";
+import { positive, type Constraint } from "../constraints.js";
+import { Distribution, type DistributionOptions, type OneOf } from "../distribution.js";
 import { toFloat } from "./numerics.js";
+import { successProbs } from "./params.js";
 import { Poisson } from "./poisson.js";
 
 /** The extra-zero probability of a zero-inflated distribution: `{ gate }` or `{ gateLogits }`. */
-export type GateOptions = ({ gate: ArrayLike; gateLogits?: undefined } | { gateLogits: ArrayLike; gate?: undefined }) & DistributionOptions;
+export type GateOptions = OneOf<"gate" | "gateLogits">;
 
 /**
  * ZeroInflatedDistribution(base, { gate }) or (base, { gateLogits }): 0 with probability
@@ -37,15 +38,10 @@ export class ZeroInflatedDistribution extends Distribution {
     super(batchShape, [], opts);
     this.base = base.expand(batchShape);
     this.byLogits = g === undefined;
-    if (this.byLogits) {
-      this.gateLogits = value;
-      this.gate = special.expit(value);
-      this.validate({ gateLogits: [value, real] });
-    } else {
-      this.gate = value;
-      this.gateLogits = special.logit(value);
-      this.validate({ gate: [value, unitInterval] });
-    }
+    const p = successProbs(this.byLogits ? "logits" : "probs", value);
+    this.gate = p.probs;
+    this.gateLogits = p.logits;
+    this.validate({ [this.byLogits ? "gateLogits" : "gate"]: [value, p.constraint] });
   }
   get support(): Constraint {
     return this.base.support;

@@ -4,11 +4,6 @@ import { corrCholesky, positive, type Constraint } from "../constraints.js";
 import { broadcastParams, Distribution, type DistributionOptions } from "../distribution.js";
 import { toFloat } from "../discrete/numerics.js";
 
-/** Checks the dimension of an LKJ distribution (an integer of at least 2). */
-export function checkDimension(dist: string, dimension: number): void {
-  if (!Number.isInteger(dimension) || dimension < 2) throw new Error(`${dist}: dimension must be an integer of at least 2, got ${dimension}`);
-}
-
 /**
  * log c_D(η), the log normalizer of det(C)^(η − 1) over D × D correlation matrices:
  * Σ_{m=1..D−1} m log B(η + (m − 1)/2, ½) (Lewandowski, Kurowicka & Joe 2009, with the
@@ -43,31 +38,50 @@ export function sampleLkjCholesky(key: random.Key, dimension: number, concentrat
 }
 
 /**
+ * What LKJ and LKJCholesky share: the matrix size D (an integer of at least 2) and the
+ * concentration η > 0, event shape [D, D], and draws of the Cholesky factor by the onion method.
+ */
+export abstract class LKJFamily extends Distribution {
+  /** The matrix size D. */
+  readonly dimension: number;
+  /** The concentration η. */
+  readonly concentration: NDArray;
+
+  /** `name` is the distribution's name in parameter errors. */
+  protected constructor(name: string, dimension: number, concentration: ArrayLike, opts: DistributionOptions) {
+    if (!Number.isInteger(dimension) || dimension < 2) throw new Error(`${name}: dimension must be an integer of at least 2, got ${dimension}`);
+    const { arrays, batchShape } = broadcastParams(name, { concentration });
+    super(batchShape, [dimension, dimension], opts);
+    this.dimension = dimension;
+    this.concentration = toFloat(arrays.concentration);
+    this.validate({ concentration: [this.concentration, positive] });
+  }
+  override get hasRsample(): boolean {
+    return true;
+  }
+  /** log c_D(η). */
+  protected logNormalizer(): NDArray {
+    return lkjLogNormalizer(this.dimension, this.concentration);
+  }
+  /** Cholesky factors of draws, shape [...sampleShape, ...batchShape, D, D]. */
+  protected sampleCholesky(key: random.Key, sampleShape: readonly number[]): NDArray {
+    return sampleLkjCholesky(key, this.dimension, this.concentration, [...sampleShape, ...this.batchShape]);
+  }
+}
+
+/**
  * LKJCholesky(dimension, concentration): the lower Cholesky factor L of a correlation matrix
  * C = L Lᵀ whose density is proportional to det(C)^(η − 1), event shape [D, D]. The density
  * is with respect to the strictly-lower entries of L:
  * log p(L) = Σ_{i≥1} (D − i + 2η − 3) log L_ii − log c_D(η) (0-based i), with the diagonal
  * used as given. Draws by the onion method; reparameterized in η through the beta sampler.
  */
-export class LKJCholesky extends Distribution {
-  /** The matrix size D. */
-  readonly dimension: number;
-  /** The concentration η. */
-  readonly concentration: NDArray;
-
+export class LKJCholesky extends LKJFamily {
   constructor(dimension: number, concentration: ArrayLike = 1, opts: DistributionOptions = {}) {
-    checkDimension("LKJCholesky", dimension);
-    const { arrays, batchShape } = broadcastParams("LKJCholesky", { concentration });
-    super(batchShape, [dimension, dimension], opts);
-    this.dimension = dimension;
-    this.concentration = toFloat(arrays.concentration);
-    this.validate({ concentration: [this.concentration, positive] });
+    super("LKJCholesky", dimension, concentration, opts);
   }
   get support(): Constraint {
     return corrCholesky;
-  }
-  override get hasRsample(): boolean {
-    return true;
   }
   protected logDensity(value: NDArray): NDArray {
     const D = this.dimension;
@@ -75,9 +89,9 @@ export class LKJCholesky extends Distribution {
     const eta = np.expandDims(this.concentration, -1);
     const offsets = np.array(Array.from({ length: D - 1 }, (_, j) => D - j - 4), eta.dtype);
     const coef = np.add(np.multiply(eta, 2), offsets);
-    return np.subtract(np.sum(np.multiply(coef, logDiag), -1), lkjLogNormalizer(D, this.concentration));
+    return np.subtract(np.sum(np.multiply(coef, logDiag), -1), this.logNormalizer());
   }
   sample(key: random.Key, sampleShape: readonly number[] = []): NDArray {
-    return sampleLkjCholesky(key, this.dimension, this.concentration, [...sampleShape, ...this.batchShape]);
+    return this.sampleCholesky(key, sampleShape);
   }
 }

@@ -1,10 +1,10 @@
 /** The LKJ distribution over correlation matrices. */
 import { linalg, np, random, type Array as NDArray, type ArrayLike } from "../../core/index.js";
-import { corrMatrix, positive, type Constraint } from "../constraints.js";
-import { broadcastParams, Distribution, type DistributionOptions } from "../distribution.js";
+import { corrMatrix, type Constraint } from "../constraints.js";
+import type { DistributionOptions } from "../distribution.js";
 import { toFloat } from "../discrete/numerics.js";
 import { gram, halfLogDet } from "./matrix.js";
-import { checkDimension, lkjLogNormalizer, sampleLkjCholesky } from "./lkj-cholesky.js";
+import { LKJFamily } from "./lkj-cholesky.js";
 
 /**
  * LKJ(dimension, concentration): correlation matrices C with density det(C)^(η − 1) / c_D(η)
@@ -12,33 +12,20 @@ import { checkDimension, lkjLogNormalizer, sampleLkjCholesky } from "./lkj-chole
  * correlation matrices; larger η concentrates near the identity. Draws are L Lᵀ for L from
  * {@link LKJCholesky}.
  */
-export class LKJ extends Distribution {
-  /** The matrix size D. */
-  readonly dimension: number;
-  /** The concentration η. */
-  readonly concentration: NDArray;
-
+export class LKJ extends LKJFamily {
   constructor(dimension: number, concentration: ArrayLike = 1, opts: DistributionOptions = {}) {
-    checkDimension("LKJ", dimension);
-    const { arrays, batchShape } = broadcastParams("LKJ", { concentration });
-    super(batchShape, [dimension, dimension], opts);
-    this.dimension = dimension;
-    this.concentration = toFloat(arrays.concentration);
-    this.validate({ concentration: [this.concentration, positive] });
+    super("LKJ", dimension, concentration, opts);
   }
   get support(): Constraint {
     return corrMatrix;
   }
-  override get hasRsample(): boolean {
-    return true;
-  }
   /** (η − 1) log det C − log c_D(η), log det C from a Cholesky factorization. */
   protected logDensity(value: NDArray): NDArray {
     const logDet = np.multiply(halfLogDet(linalg.cholesky(toFloat(value))), 2);
-    return np.subtract(np.multiply(np.subtract(this.concentration, 1), logDet), lkjLogNormalizer(this.dimension, this.concentration));
+    return np.subtract(np.multiply(np.subtract(this.concentration, 1), logDet), this.logNormalizer());
   }
   sample(key: random.Key, sampleShape: readonly number[] = []): NDArray {
-    return gram(sampleLkjCholesky(key, this.dimension, this.concentration, [...sampleShape, ...this.batchShape]));
+    return gram(this.sampleCholesky(key, sampleShape));
   }
   /** The identity. */
   override get mean(): NDArray {

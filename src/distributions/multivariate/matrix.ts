@@ -3,6 +3,7 @@
  * triangular solves against batches, precision-to-Cholesky, and an accurate log z − ψ(z).
  */
 import { linalg, np, special, type Array as NDArray, type ArrayLike } from "../../core/index.js";
+import { lowerCholesky, positiveDefinite, type Constraint } from "../constraints.js";
 import { toFloat } from "../discrete/numerics.js";
 
 /**
@@ -65,14 +66,37 @@ export function logMinusDigamma(z: NDArray): NDArray {
 }
 
 /**
+ * A matrix parameter as a float array, checked to be a (batch of) square matrices
+ * [..., size, size]; the error names the distribution and the parameter.
+ */
+export function squareMatrices(dist: string, matrixName: string, matrix: ArrayLike, size = "n"): NDArray {
+  const M = toFloat(matrix);
+  if (M.ndim < 2 || M.shape[M.ndim - 1] !== M.shape[M.ndim - 2])
+    throw new Error(`${dist}: parameter '${matrixName}' must be a (batch of) square matrices [..., ${size}, ${size}], got shape [${M.shape.join(", ")}]`);
+  return M;
+}
+
+/**
+ * A scale matrix given as one of three forms: itself (`direct`, e.g. a covariance), its inverse
+ * (a precision or rate matrix) or its lower Cholesky factor (`scaleTril`). `matrixConstraint`
+ * is what the given form must satisfy, `scaleTrilOf` the Cholesky factor of the scale.
+ */
+export function matrixConstraint(kind: string): Constraint {
+  return kind === "scaleTril" ? lowerCholesky : positiveDefinite;
+}
+
+/** The lower Cholesky factor of a scale matrix given as `kind` (see {@link matrixConstraint}). */
+export function scaleTrilOf(kind: string, M: NDArray, direct: string): NDArray {
+  return kind === "scaleTril" ? M : kind === direct ? linalg.cholesky(M) : precisionToScaleTril(M);
+}
+
+/**
  * Reads a location vector and a matrix parameter [..., n, n] (a scalar location is broadcast to
  * [n]); checks that the matrix is square and matches the location, naming the distribution and
  * the parameter; returns both with the batch shape.
  */
 export function locAndMatrix(dist: string, loc: ArrayLike, matrix: ArrayLike, matrixName: string): { loc: NDArray; matrix: NDArray; batchShape: number[] } {
-  const M = toFloat(matrix);
-  if (M.ndim < 2 || M.shape[M.ndim - 1] !== M.shape[M.ndim - 2])
-    throw new Error(`${dist}: parameter '${matrixName}' must be a (batch of) square matrices [..., n, n], got shape [${M.shape.join(", ")}]`);
+  const M = squareMatrices(dist, matrixName, matrix);
   const n = M.shape[M.ndim - 1];
   let L = toFloat(loc);
   if (L.ndim === 0) L = np.broadcastTo(L, [n]);

@@ -1,9 +1,10 @@
 /** The multivariate Student's t distribution. */
 import { np, random, special, type Array as NDArray, type ArrayLike } from "../../core/index.js";
-import { lowerCholesky, positive, realVector, type Constraint } from "../constraints.js";
-import { Distribution, type DistributionOptions } from "../distribution.js";
+import { lowerCholesky, positive, realVector } from "../constraints.js";
+import type { DistributionOptions } from "../distribution.js";
 import { toFloat } from "../discrete/numerics.js";
-import { gram, halfLogDet, locAndMatrix, logMinusDigamma, solveLower } from "./matrix.js";
+import { EllipticalDistribution } from "./elliptical.js";
+import { halfLogDet, locAndMatrix, logMinusDigamma } from "./matrix.js";
 
 const LOG_PI = Math.log(Math.PI);
 
@@ -13,7 +14,7 @@ const LOG_PI = Math.log(Math.PI);
  * draw through the gamma sampler's implicit gradients). The mean is NaN for df ≤ 1; the
  * variance is +∞ for 1 < df ≤ 2 and NaN for df ≤ 1.
  */
-export class MultivariateStudentT extends Distribution {
+export class MultivariateStudentT extends EllipticalDistribution {
   /** The degrees of freedom ν. */
   readonly df: NDArray;
   /** The location, shape [..., n]. */
@@ -36,16 +37,6 @@ export class MultivariateStudentT extends Distribution {
     this.scaleTril = matrix;
     this.validate({ df: [nu, positive], loc: [l, realVector], scaleTril: [matrix, lowerCholesky] });
   }
-  get support(): Constraint {
-    return realVector;
-  }
-  override get hasRsample(): boolean {
-    return true;
-  }
-  /** The shape matrix L Lᵀ (the covariance is df/(df − 2) times it). */
-  get covarianceMatrix(): NDArray {
-    return gram(this.scaleTril);
-  }
   /**
    * log Γ((ν + n)/2) − log Γ(ν/2) − (n/2) log(νπ) − log det L − ((ν + n)/2) log(1 + M/ν), with the
    * log-gamma difference as log Γ(n/2) − log B(ν/2, n/2) (no cancellation at large ν).
@@ -53,7 +44,7 @@ export class MultivariateStudentT extends Distribution {
   protected logDensity(value: NDArray): NDArray {
     const n = this.eventShape[0];
     const nu = this.df;
-    const z = solveLower(this.scaleTril, np.subtract(toFloat(value), this.loc));
+    const z = this.whiten(value);
     const maha = np.sum(np.square(z), -1);
     const norm = np.subtract(special.lgamma(n / 2), special.lbeta(np.multiply(nu, 0.5), n / 2));
     const scale = np.add(np.multiply(np.add(np.log(nu), LOG_PI), n / 2), halfLogDet(this.scaleTril));
@@ -64,7 +55,7 @@ export class MultivariateStudentT extends Distribution {
     const [kNormal, kChi2] = random.splitList(key, 2);
     const shape = this.shape(sampleShape);
     const batch = shape.slice(0, -1);
-    const z = np.squeeze(np.matmul(this.scaleTril, random.normal(kNormal, [...shape, 1], this.loc.dtype)), -1);
+    const z = this.correlatedNormal(kNormal, shape);
     const w = np.multiply(random.gamma(kChi2, np.multiply(np.broadcastTo(this.df, batch), 0.5), batch), 2);
     return np.add(this.loc, np.multiply(z, np.expandDims(np.sqrt(np.divide(np.broadcastTo(this.df, batch), w)), -1)));
   }

@@ -1,27 +1,18 @@
 /** The Wishart distribution. */
 import { linalg, np, random, type Array as NDArray, type ArrayLike } from "../../core/index.js";
-import { greaterThan, lowerCholesky, positiveDefinite, type Constraint } from "../constraints.js";
-import { Distribution, type DistributionOptions } from "../distribution.js";
+import { greaterThan, positiveDefinite, type Constraint } from "../constraints.js";
+import { Distribution, parseAlternatives, type DistributionOptions, type OneOf } from "../distribution.js";
 import { bd0, stirlerr, toFloat } from "../discrete/numerics.js";
-import { gram, halfLogDet, logMinusDigamma, precisionToScaleTril, solveLowerMatrix } from "./matrix.js";
+import { gram, halfLogDet, logMinusDigamma, matrixConstraint, scaleTrilOf, solveLowerMatrix, squareMatrices } from "./matrix.js";
 
 const LN2 = Math.LN2;
 const LOG_PI = Math.log(Math.PI);
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /** The scale of a Wishart distribution: `{ scaleMatrix }`, `{ rateMatrix }` (its inverse) or `{ scaleTril }`. */
-export type WishartScale = (
-  | { scaleMatrix: ArrayLike; rateMatrix?: undefined; scaleTril?: undefined }
-  | { rateMatrix: ArrayLike; scaleMatrix?: undefined; scaleTril?: undefined }
-  | { scaleTril: ArrayLike; scaleMatrix?: undefined; rateMatrix?: undefined }
-) &
-  DistributionOptions;
+export type WishartScale = OneOf<"scaleMatrix" | "rateMatrix" | "scaleTril">;
 
 const KINDS = ["scaleMatrix", "rateMatrix", "scaleTril"] as const;
-
-function isWishartScale(x: unknown): x is WishartScale {
-  return typeof x === "object" && x !== null && !Array.isArray(x) && !ArrayBuffer.isView(x) && KINDS.some((k) => k in x);
-}
 
 /**
  * Wishart(concentration, scaleMatrix) or Wishart(concentration, { scaleMatrix | rateMatrix |
@@ -37,20 +28,8 @@ export class Wishart extends Distribution {
   readonly scaleTril: NDArray;
 
   constructor(concentration: ArrayLike, scale: ArrayLike | WishartScale, opts: DistributionOptions = {}) {
-    let kind: (typeof KINDS)[number] = "scaleMatrix";
-    let matrix: ArrayLike;
-    let options = opts;
-    if (isWishartScale(scale)) {
-      const { scaleMatrix, rateMatrix, scaleTril, ...rest } = scale;
-      const given = KINDS.filter((k) => scale[k] !== undefined);
-      if (given.length !== 1) throw new Error(`Wishart: give exactly one of 'scaleMatrix', 'rateMatrix' and 'scaleTril'`);
-      kind = given[0];
-      matrix = (scaleMatrix ?? rateMatrix ?? scaleTril)!;
-      options = { ...opts, ...rest };
-    } else matrix = scale;
-    const M = toFloat(matrix);
-    if (M.ndim < 2 || M.shape[M.ndim - 1] !== M.shape[M.ndim - 2])
-      throw new Error(`Wishart: parameter '${kind}' must be a (batch of) square matrices [..., p, p], got shape [${M.shape.join(", ")}]`);
+    const { kind, value: matrix, opts: options } = parseAlternatives("Wishart", scale, opts, KINDS);
+    const M = squareMatrices("Wishart", kind, matrix, "p");
     const nu = toFloat(concentration);
     let batchShape: number[];
     try {
@@ -61,8 +40,8 @@ export class Wishart extends Distribution {
     const p = M.shape[M.ndim - 1];
     super(batchShape, [p, p], options);
     this.concentration = nu;
-    this.validate({ concentration: [nu, greaterThan(p - 1)], [kind]: [M, kind === "scaleTril" ? lowerCholesky : positiveDefinite] });
-    this.scaleTril = kind === "scaleTril" ? M : kind === "scaleMatrix" ? linalg.cholesky(M) : precisionToScaleTril(M);
+    this.validate({ concentration: [nu, greaterThan(p - 1)], [kind]: [M, matrixConstraint(kind)] });
+    this.scaleTril = scaleTrilOf(kind, M, "scaleMatrix");
   }
   get support(): Constraint {
     return positiveDefinite;
