@@ -1,7 +1,11 @@
-/** Runs an example by name: `npm run example -- NAME` (lists them without a name). */
+/**
+ * Runs an example by name: `npm run example -- NAME` (lists them without a name). An example
+ * that exports `main` is run by calling it (so tests can call it with small sizes); one without
+ * runs when imported.
+ */
 import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const names = readdirSync(here)
@@ -13,4 +17,5 @@ if (!name || !names.includes(name)) {
   console.log(`usage: npm run example -- NAME\nexamples: ${names.join(", ")}`);
   process.exit(name ? 1 : 0);
 }
-await import(join(here, `${name}.ts`));
+const mod = (await import(pathToFileURL(join(here, `${name}.ts`)).href)) as { main?: () => unknown };
+if (typeof mod.main === "function") await mod.main();
