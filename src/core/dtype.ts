@@ -1,4 +1,4 @@
-/** Element types an {@link NDArray} can hold. */
+/** Element types an `Array` can hold. */
 export type DType = "float32" | "float64" | "int32" | "bool";
 
 /** Typed array storage for each dtype. */

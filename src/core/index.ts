@@ -1,6 +1,8 @@
 /**
  * tyche/core: the functional array core. Arrays and the `np` namespace, grad and friends,
  * pytrees, backends. (No knowledge of probability lives here.)
+ *
+ * @packageDocumentation
  */
 import "./interpreters/eager.js";
 

@@ -1,6 +1,8 @@
 /**
  * tyche/distributions: distributions with NumPyro's names, parameters and shape semantics,
  * constraints, and bijective transforms.
+ *
+ * @packageDocumentation
  */
 export { Distribution, ExpandedDistribution, Independent, MaskedDistribution, enableValidation, validationEnabled, type DistributionOptions } from "./distribution.js";
 export * as constraints from "./constraints.js";

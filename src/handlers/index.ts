@@ -5,6 +5,8 @@
  * `do`, `lift`, `reparam`, `inferConfig`, `scope`). Every handler takes a model and returns a
  * model, so they nest (`trace(seed(model, key))`) and chain with fp-ts's `pipe`
  * (`pipe(model, (m) => seed(m, key), trace)`).
+ *
+ * @packageDocumentation
  */
 export type {
   Message,

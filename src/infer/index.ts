@@ -1,6 +1,11 @@
 /**
- * tyche/infer: inference. Model utilities (log density, potential energy, constrained and
- * unconstrained values, initialization), init strategies, and predictive distributions.
+ * tyche/infer: inference. MCMC (`NUTS`, `HMC`) with sequential or vectorized chains; SVI with
+ * ELBOs, autoguides, optimizers and callbacks; SVGD with Stein kernels; predictive
+ * distributions; diagnostics (R-hat, ESS, MCSE, HPDI, summaries) and draw export; and the
+ * model utilities underneath (log density, potential energy, constrained and unconstrained
+ * values, initialization strategies).
+ *
+ * @packageDocumentation
  */
 export {
   logDensity,
