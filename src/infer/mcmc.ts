@@ -39,7 +39,10 @@ export interface MCMCOptions {
   signal?: AbortSignal;
   /** Starting point: a position (pytree) for one chain; with several chains, one per chain stacked along a leading axis. */
   initParams?: unknown;
-  /** Iterations per compiled chunk (default 64). */
+  /**
+   * Iterations per compiled chunk. By default the largest size in 32..64 that divides the
+   * lengths of warmup and sampling (so one compiled program serves every chunk), else 64.
+   */
   chunkSize?: number;
 }
 
@@ -126,7 +129,7 @@ export class MCMC {
     const resume = this.postWarmupState;
     const numWarmup = resume ? 0 : this.numWarmup;
     const total = numWarmup + this.numSamples;
-    const chunk = this.options.chunkSize ?? 64;
+    const chunk = this.options.chunkSize ?? defaultChunk([numWarmup, this.numSamples]);
     const runChunk = (n: number) => (s: HMCState) => scan((st: HMCState) => {
       const next = step(st);
       return [next, collected(next)] as const;
@@ -255,6 +258,15 @@ export class MCMC {
     if (this.progressLine) process.stderr.write("\n");
     this.progressLine = false;
   }
+}
+
+/**
+ * The largest chunk size in 32..64 dividing every nonzero phase length, so all chunks have one
+ * length (each length is a program of its own to trace, compile and warm up); else 64.
+ */
+function defaultChunk(phases: readonly number[]): number {
+  for (let c = 64; c >= 32; c--) if (phases.every((n) => n % c === 0)) return c;
+  return 64;
 }
 
 /** The leaves of a tree of arrays. */

@@ -35,11 +35,16 @@ export interface Read {
   readonly at: Access;
 }
 
-/** `const name = expr`, where `expr` uses the names in `deps` (reads, earlier statements, or values defined outside the nest). */
+/**
+ * `const name = expr`, where `expr` uses the names in `deps` (reads, earlier statements, or
+ * values defined outside the nest); or, when `code` is given, those lines instead (which
+ * declare `name`, and maybe the names of statements that follow it at the same level).
+ */
 export interface Stmt {
   readonly name: string;
   readonly expr: string;
   readonly deps: readonly string[];
+  readonly code?: readonly string[];
 }
 
 /** `buf[...] = value` for every element. */
@@ -147,7 +152,11 @@ export function emitLoopNest(nest: LoopNest, f64Scratch: (n: number) => string):
   const emitLevel = (d: number) => {
     for (const p of partial) if (p.trailing && p.depth === d) lines.push(`${indent(d)}let ${p.acc} = ${p.r.fold.init};`);
     for (const r of nest.reads) if (level.get(r.name) === d) lines.push(`${indent(d)}const ${r.name} = ${at(r.at)};`);
-    for (const s of nest.stmts) if (level.get(s.name) === d) lines.push(`${indent(d)}const ${s.name} = ${s.expr};`);
+    for (const s of nest.stmts) {
+      if (level.get(s.name) !== d) continue;
+      if (s.code) lines.push(...s.code.map((l) => `${indent(d)}${l}`));
+      else lines.push(`${indent(d)}const ${s.name} = ${s.expr};`);
+    }
   };
   const nestFrom = (d: number) => {
     emitLevel(d);

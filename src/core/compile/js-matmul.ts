@@ -3,7 +3,8 @@
  * operands' strides, so transposed and broadcast operands are read where they lie. The loop
  * order follows the operands' layout: dot products when both are read along k contiguously,
  * row updates (i, p, j) otherwise, and column sweeps (p, i) for a transposed left operand
- * times a vector. Sums run over k in increasing order in doubles, as in the eager kernel.
+ * times a vector; short dot products are written out, and a few long ones share one pass
+ * over k. Sums run over k in increasing order in doubles, as in the eager kernel.
  */
 import { sizeOf, stridesOf, type Shape } from "../shape.js";
 
@@ -59,7 +60,24 @@ export function emitMatmul(a: MatOperand, b: MatOperand, out: string, outBase: s
 
   const alongK = (a.col === 1 || k === 1 || a.uniform !== null) && (n === 1 || b.row === 1 || b.uniform !== null);
   const transposedTimesVector = !alongK && n === 1 && a.row === 1 && a.uniform === null;
-  if (alongK) {
+  if (alongK && k <= 8 && n * k <= 32) {
+    // short dot products, written out, with B's elements read once into locals (same order of sums)
+    const w = (p: number, j: number) => `w${p}_${j}`;
+    for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) put(`const ${w(p, j)} = ${B(String(p), String(j))};`);
+    open(`for (let i = 0; i < ${m}; i++) {`);
+    for (let j = 0; j < n; j++) put(`${O("i", String(j))} = 0${Array.from({ length: k }, (_, p) => ` + ${A("i", String(p))} * ${w(p, j)}`).join("")};`);
+    close();
+  } else if (m * n <= 8) {
+    // a few long dot products, accumulated side by side in one pass over k (independent
+    // chains of additions run in parallel; each still sums in increasing order of p)
+    const acc = (i: number, j: number) => `s${i}_${j}`;
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) put(`let ${acc(i, j)} = 0;`);
+    open(`for (let p = 0; p < ${k}; p++) {`);
+    for (let j = 0; j < n; j++) put(`const bv${j} = ${B("p", String(j))};`);
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) put(`${acc(i, j)} += ${A(String(i), "p")} * bv${j};`);
+    close();
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) put(`${O(String(i), String(j))} = ${acc(i, j)};`);
+  } else if (alongK) {
     // dot products: O[i, j] = Σ_p A[i, p] B[p, j]
     open(`for (let i = 0; i < ${m}; i++) {`);
     open(`for (let j = 0; j < ${n}; j++) {`);

@@ -6,15 +6,19 @@
  * results are rounded only where a value leaves the loop computing it (asStored).
  */
 import type { DType } from "../dtype.js";
-import { erf, erfc, floorMod, roundHalfEven, sigmoid } from "../primitives/scalar-math.js";
+import { erf, erfc, roundHalfEven } from "../primitives/scalar-math.js";
 
 type Emit = (a: string[], out: DType) => string;
 
-/** Inline scalar expressions of the elementwise primitives, by primitive name. */
+/**
+ * Inline scalar expressions of the elementwise primitives, by primitive name. Every operation
+ * in them runs on every evaluation (no `&&`, `||` or a ternary choosing between computations),
+ * so that optimized code never meets an operation it has no type feedback for (see floorModB).
+ */
 const emitters: Record<string, Emit> = {
   neg: ([a]) => `(-${a})`,
   abs: ([a]) => `Math.abs(${a})`,
-  sign: ([a]) => `(${a}>0?1:${a}<0?-1:${a})`,
+  sign: ([a]) => `Math.sign(${a})`,
   floor: ([a]) => `Math.floor(${a})`,
   ceil: ([a]) => `Math.ceil(${a})`,
   round: ([a]) => `M.roundHalfEven(${a})`,
@@ -35,7 +39,7 @@ const emitters: Record<string, Emit> = {
   asinh: ([a]) => `Math.asinh(${a})`,
   acosh: ([a]) => `Math.acosh(${a})`,
   atanh: ([a]) => `Math.atanh(${a})`,
-  sigmoid: ([a]) => `M.sigmoid(${a})`,
+  sigmoid: ([a]) => `M.sigmoidB(${a})`,
   erf: ([a]) => `M.erf(${a})`,
   erfc: ([a]) => `M.erfc(${a})`,
   isFinite: ([a]) => `(Number.isFinite(${a})?1:0)`,
@@ -46,29 +50,50 @@ const emitters: Record<string, Emit> = {
   mul: ([a, b]) => `(${a}*${b})`,
   div: ([a, b]) => `(${a}/${b})`,
   pow: ([a, b]) => `Math.pow(${a},${b})`,
-  maximum: ([a, b]) => `(${a}>=${b}||${a}!==${a}?${a}:${b})`,
-  minimum: ([a, b]) => `(${a}<=${b}||${a}!==${a}?${a}:${b})`,
+  maximum: ([a, b]) => `((${a}>=${b})|(${a}!==${a})?${a}:${b})`,
+  minimum: ([a, b]) => `((${a}<=${b})|(${a}!==${a})?${a}:${b})`,
   atan2: ([a, b]) => `Math.atan2(${a},${b})`,
-  mod: ([a, b]) => `M.floorMod(${a},${b})`,
+  mod: ([a, b]) => `M.floorModB(${a},${b})`,
   lt: ([a, b]) => `(${a}<${b}?1:0)`,
   le: ([a, b]) => `(${a}<=${b}?1:0)`,
   gt: ([a, b]) => `(${a}>${b}?1:0)`,
   ge: ([a, b]) => `(${a}>=${b}?1:0)`,
   eq: ([a, b]) => `(${a}===${b}?1:0)`,
   ne: ([a, b]) => `(${a}!==${b}?1:0)`,
-  and: ([a, b]) => `((${a}!==0&&${b}!==0)?1:0)`,
-  or: ([a, b]) => `((${a}!==0||${b}!==0)?1:0)`,
-  xor: ([a, b]) => `(((${a}!==0)!==(${b}!==0))?1:0)`,
+  and: ([a, b]) => `((${a}!==0)&(${b}!==0))`,
+  or: ([a, b]) => `((${a}!==0)|(${b}!==0))`,
+  xor: ([a, b]) => `((${a}!==0)^(${b}!==0))`,
   select: ([p, a, b]) => `(${p}!==0?${a}:${b})`,
   stopGradient: ([a]) => a,
+  bitsXor: ([a, b]) => `(${a}^${b})`,
+  // random bits to uniform floats, as the eager kernel computes them (exact in either dtype)
+  bitsToUnit: ([a, b], out) => (out === "float32" ? `((${a}>>>9)*1.1920928955078125e-7)` : `(((${a}>>>0)*1048576+(${b}>>>12))*2.220446049250313e-16)`),
   cast: ([a], out) => (out === "int32" ? `(Math.trunc(${a})|0)` : out === "bool" ? `(${a}!==0?1:0)` : out === "float32" ? `Math.fround(${a})` : a),
 };
 
 /** Primitives whose result already is what an int32 or bool array stores (0/1 flags, picks of stored values, casts). */
 const storedExactly = new Set(["isFinite", "isNaN", "logicalNot", "lt", "le", "gt", "ge", "eq", "ne", "and", "or", "xor", "select", "stopGradient", "cast"]);
 
+/**
+ * floorMod and sigmoid of scalar-math.ts computed without branches that may go untaken for a
+ * while: optimized code that meets an operation its profile never saw is thrown away and
+ * recompiled, which on a big compiled loop body costs far more than the extra work here.
+ * Same results bit for bit.
+ */
+function floorModB(a: number, b: number): number {
+  const r = a % b;
+  const s = r + b;
+  return +(r !== 0) & +(r < 0 !== b < 0) ? s : r;
+}
+function sigmoidB(x: number): number {
+  const e = Math.exp(-Math.abs(x));
+  const pos = 1 / (1 + e);
+  const neg = e / (1 + e);
+  return x >= 0 ? pos : neg;
+}
+
 /** The scalar helpers that generated code reaches as `M.name`. */
-export const scalarHelpers = { erf, erfc, sigmoid, roundHalfEven, floorMod };
+export const scalarHelpers = { erf, erfc, roundHalfEven, floorModB, sigmoidB };
 
 /** Whether `prim` is an elementwise primitive with an inline scalar expression. */
 export function isElementwise(prim: string): boolean {
@@ -115,9 +140,9 @@ export function foldOf(prim: string, d: DType): Fold | null {
     case "prod":
       return { init: "1", step: (a, v) => `${a}*${v}` };
     case "max":
-      return { init: "-Infinity", step: (a, v) => `(${v}>${a}||${v}!==${v}?${v}:${a})` };
+      return { init: "-Infinity", step: (a, v) => `((${v}>${a})|(${v}!==${v})?${v}:${a})` };
     case "min":
-      return { init: d === "bool" ? "1" : "Infinity", step: (a, v) => `(${v}<${a}||${v}!==${v}?${v}:${a})` };
+      return { init: d === "bool" ? "1" : "Infinity", step: (a, v) => `((${v}<${a})|(${v}!==${v})?${v}:${a})` };
     default:
       return null;
   }

@@ -8,23 +8,27 @@
  * its values and copies of its values into pad and concatenate results; a nest is written out
  * when something outside it needs one of its values (see js-loops.ts). Matrix products are
  * loops over their operands' strides (js-matmul.ts), gather and scatter-add row copies
- * (js-gather.ts). Runs of equations that work row by row
- * along a common leading axis (vmap's batch axis) become one loop over the rows, each row
- * compiled as a small program of its own (js-rows.ts). Every other equation calls its
- * primitive's JS kernel: `K[id]([{data,shape,dtype},...], P[id], O[id])`.
+ * (js-gather.ts), threefry2x32 inline code (js-random.ts). Runs of equations that work row by
+ * row along a common leading axis (vmap's batch axis) become one loop over the rows, each row
+ * compiled as a small program of its own (js-rows.ts). Control flow (while, scan, cond)
+ * becomes a kernel built at compile time (see registerJsSpecializer): its sub-programs get the
+ * inputs that are constants here folded in, and are compiled once. Every other equation calls
+ * its primitive's JS kernel: `K[id]([{data,shape,dtype},...], P[id], O[id])`.
  *
  * Arrays the program computes are allocated once, at compile time, and reused by every call;
- * outputs are fresh arrays. Only numbers and generated identifiers enter the source: every
- * other value (kernels, parameters, constants, dtypes) is passed in through arrays indexed by
- * number.
+ * outputs are fresh arrays, or, for a program compiled "into" (a loop body), arrays the caller
+ * gives. Only numbers and generated identifiers enter the source: every other value (kernels,
+ * parameters, constants, dtypes) is passed in through arrays indexed by number.
  */
 import { allocate, type DType, type TypedArray } from "../dtype.js";
 import { Var, type Eqn, type Program } from "../ir.js";
 import { sizeOf, stridesOf, type Shape } from "../shape.js";
 import type { HostIn, Primitive } from "../primitives/primitive.js";
+import type { AVal } from "../array.js";
 import { baseExpr, emitLoopNest, ROW, type Access, type Read, type Reduce, type Stmt, type Store } from "./js-loops.js";
-import { around, emitGather, emitScatterAdd } from "./js-gather.js";
+import { around, emitGather, emitScatterAdd, normalizedIndices } from "./js-gather.js";
 import { emitMatmul, type MatOperand } from "./js-matmul.js";
+import { threefryLines } from "./js-random.js";
 import { rowProgram, rowRegions, type RowRegion } from "./js-rows.js";
 import { asStored, elementwiseExpr, foldOf, isElementwise, numberLiteral, scalarHelpers, type Fold } from "./js-scalar.js";
 
@@ -34,8 +38,36 @@ const ctors = [Float32Array, Float64Array, Int32Array, Uint8Array];
 /** A compiled program: host inputs in, host outputs out. */
 export type CompiledJs = (inputs: readonly TypedArray[]) => TypedArray[];
 
-/** Who owns a typed array: the caller (inputs), the program (constants, reused scratch), this call (fresh), or a kernel. */
-type Origin = "input" | "const" | "scratch" | "fresh" | "kernel";
+/**
+ * A compiled program that writes its outputs into arrays the caller gives (of the outputs'
+ * sizes and dtypes, none of them sharing memory with an input or another output). Regions of
+ * an output the program never writes keep what the array held, so the caller hands the same
+ * program the same arrays, zeroed when first made (as control-flow kernels do: a loop
+ * alternates between two sets of carries).
+ */
+export type CompiledInto = (inputs: readonly TypedArray[], outputs: readonly TypedArray[]) => void;
+
+/**
+ * A kernel built when the program around an equation is compiled, from what is known then:
+ * `known[i]` holds input i when it is a constant of that program (else null). `run` gets the
+ * other inputs' arrays, in order (all of them when `uses` is absent; else those whose entry
+ * is true) and returns output arrays that may be its own (reused by its next call) or the
+ * input arrays themselves; the compiled program only reads them, and copies what it returns.
+ */
+export interface Specialized {
+  readonly run: (data: readonly TypedArray[]) => TypedArray[];
+  readonly uses?: readonly boolean[];
+}
+export type Specializer = (params: any, known: readonly (TypedArray | null)[], ins: readonly AVal[], outs: readonly AVal[]) => Specialized;
+const specializers = new Map<string, Specializer>();
+
+/** Registers how equations of primitive `name` are compiled into kernels specialized on their constant inputs (control flow). */
+export function registerJsSpecializer(name: string, s: Specializer): void {
+  specializers.set(name, s);
+}
+
+/** Who owns a typed array: the caller (inputs, or output arrays given to fill), the program (constants, reused scratch), this call (fresh), or a kernel. */
+type Origin = "input" | "const" | "scratch" | "fresh" | "out" | "kernel";
 
 /** A typed array read at `offset + r * row + Σ index * strides` (`row` is nonzero only inside row loops). */
 interface Strided {
@@ -139,8 +171,13 @@ class JsCompiler {
   /** Inside a row loop: per-row values needed after it, and the values they are rows of. */
   private readonly exports = new Map<Var, Var>();
   private nextVarId: number;
+  /** Names of the caller's output arrays declared so far (into mode), by output position. */
+  private readonly outNames = new Map<number, string>();
 
-  constructor(private readonly program: Program) {
+  constructor(
+    private readonly program: Program,
+    private readonly into = false,
+  ) {
     this.outputs = new Set(program.outputs);
     this.addConsumers(program.eqns);
     const ids = [...program.inputs, ...program.consts.map(([v]) => v), ...program.eqns.flatMap((e) => e.outs)].map((v) => v.id);
@@ -151,7 +188,7 @@ class JsCompiler {
     for (const e of eqns) for (const v of e.ins) this.consumers.set(v, [...(this.consumers.get(v) ?? []), e]);
   }
 
-  compile(): { run: CompiledJs; source: string } {
+  compile(): { run: CompiledJs | CompiledInto; source: string } {
     const { program } = this;
     program.inputs.forEach((v, i) => {
       this.prologue.push(`const in${i} = I[${i}];`);
@@ -179,13 +216,16 @@ class JsCompiler {
     }
     this.assembleAll(program.outputs);
     this.flushAll();
-    const outs = program.outputs.map((v, k) => this.output(v, k));
-    this.lines.push(`return [${outs.join(", ")}];`);
+    if (this.into) program.outputs.forEach((v, k) => this.outputInto(v, k));
+    else {
+      const outs = program.outputs.map((v, k) => this.output(v, k));
+      this.lines.push(`return [${outs.join(", ")}];`);
+    }
 
     const source = [...this.prologue, ...this.lines].join("\n");
-    const factory = new Function("K", "P", "O", "D", "S", "B", "C", "A", "M", `return function compiled(I) {\n${source}\n};`);
+    const factory = new Function("K", "P", "O", "D", "S", "B", "C", "A", "M", `return function compiled(I, Q) {\n${source}\n};`);
     const scratchBuffers = new Set(this.scratch.map((a) => a.buffer));
-    const run = factory(this.kernels, this.params, this.outAvals, this.inDescr, this.scratch, scratchBuffers, this.constVals, ctors, scalarHelpers) as CompiledJs;
+    const run = factory(this.kernels, this.params, this.outAvals, this.inDescr, this.scratch, scratchBuffers, this.constVals, ctors, scalarHelpers) as CompiledJs | CompiledInto;
     return { run, source };
   }
 
@@ -200,6 +240,7 @@ class JsCompiler {
       return;
     }
     if (name === "add" && this.disjointPieces(e)) return;
+    if (name === "threefry2x32") return this.threefry(e);
     if (isElementwise(name)) return this.elementwise(e);
     const fold = x && (e.params as { axes?: unknown } | null)?.axes !== undefined ? foldOf(name, x.aval.dtype) : null;
     if (fold) return this.reduce(e, fold);
@@ -281,6 +322,24 @@ class JsCompiler {
     g.members.add(y);
     g.consumers.add(e);
     this.loc.set(y, { kind: "pending", group: g });
+  }
+
+  /** threefry2x32 (two outputs): inline code, on locals when every operand is a single value, else in the nest of its shape. */
+  private threefry(e: Eqn): void {
+    const [y0, y1] = e.outs;
+    if (e.ins.every((u) => this.isScalar(u))) {
+      this.lines.push(...threefryLines(e.ins.map((u) => this.scalar(u)), `s${y0.id}`, `s${y1.id}`));
+      this.loc.set(y0, { kind: "uniform", expr: `s${y0.id}` });
+      this.loc.set(y1, { kind: "uniform", expr: `s${y1.id}` });
+      return;
+    }
+    const g = this.join(y0.aval.shape, e.ins);
+    g.items.push({ kind: "map", eqn: e });
+    for (const y of e.outs) {
+      g.members.add(y);
+      this.loc.set(y, { kind: "pending", group: g });
+    }
+    g.consumers.add(e);
   }
 
   /** A reduction (sum, max, min, prod over axes): folded inside the nest of its operand's shape. */
@@ -369,10 +428,23 @@ class JsCompiler {
     const [y] = e.outs;
     const { axis } = e.params as { axis: number };
     const xs = this.contiguous(x).buf;
-    const is = this.contiguous(idx).buf;
+    const [is, ready] = this.indices(idx, x.aval.shape[axis]);
     const out = this.allocate(y);
-    this.lines.push(...emitGather(around(x.aval.shape, axis, sizeOf(idx.aval.shape)), xs, is, out.buf));
+    this.lines.push(...emitGather(around(x.aval.shape, axis, sizeOf(idx.aval.shape)), xs, is, out.buf, ready));
     this.loc.set(y, out);
+  }
+
+  /** The array of indices `idx` into an axis of length n: normalized now (a constant array) when they are known, else as they are. */
+  private indices(idx: Var, n: number): [string, boolean] {
+    const name = `n${idx.id}_${n}`;
+    if (this.constData.has(name)) return [name, true];
+    const known = this.knownValue(idx);
+    if (!known || n === 0) return [this.contiguous(idx).buf, false];
+    const data = normalizedIndices(known, n);
+    this.constVals.push(data);
+    this.constData.set(name, data);
+    this.prologue.push(`const ${name} = C[${this.constVals.length - 1}];`);
+    return [name, true];
   }
 
   /** scatterAdd(x, idx, upd, axis): x copied into the result (a fresh output is zeros already), then the rows of upd added at idx. */
@@ -380,18 +452,20 @@ class JsCompiler {
     const [x, idx, upd] = e.ins;
     const [y] = e.outs;
     const { axis } = e.params as { axis: number };
-    const is = this.contiguous(idx).buf;
+    const [is, ready] = this.indices(idx, x.aval.shape[axis]);
     const us = this.contiguous(upd).buf;
     const out = this.allocate(y);
     const base = this.loc.get(x)!;
     const zeros = base.kind === "uniform" && base.value === 0 && out.origin === "fresh";
     if (!zeros) this.flush(this.place(x, { buf: out.buf, offset: 0, row: 0, strides: stridesOf(y.aval.shape) }, e));
-    this.lines.push(...emitScatterAdd(around(x.aval.shape, axis, sizeOf(idx.aval.shape)), is, us, out.buf));
+    this.lines.push(...emitScatterAdd(around(x.aval.shape, axis, sizeOf(idx.aval.shape)), is, us, out.buf, ready));
     this.loc.set(y, out);
   }
 
   /** Any other primitive: a call of its JS kernel on contiguous operands. */
   private kernel(e: Eqn): void {
+    const specializer = specializers.get(e.prim.name);
+    if (specializer) return this.specialized(e, specializer);
     const id = this.kernels.length;
     const data = e.ins.map((v) => this.contiguous(v).buf);
     this.kernels.push(e.prim.js);
@@ -404,6 +478,38 @@ class JsCompiler {
       this.lines.push(`const r${id}_${j} = r${id}[${j}];`);
       this.loc.set(v, this.strided(`r${id}_${j}`, v, "kernel"));
     });
+  }
+
+  /** A kernel built now, with the inputs that are constants here folded in; called on the others' arrays. */
+  private specialized(e: Eqn, specializer: Specializer): void {
+    const known = e.ins.map((v) => this.knownValue(v));
+    const k = specializer(
+      e.params,
+      known,
+      e.ins.map((v) => v.aval),
+      e.outs.map((v) => v.aval),
+    );
+    const data = e.ins.flatMap((v, i) => ((k.uses ? k.uses[i] : true) ? [this.contiguous(v).buf] : []));
+    const id = this.kernels.length;
+    this.kernels.push(k.run as never);
+    this.params.push(null);
+    this.outAvals.push(null);
+    this.inDescr.push([]);
+    this.lines.push(`const r${id} = K[${id}]([${data.join(",")}]);`);
+    // the arrays stay valid until the kernel's next call (the next run of this program): returned, they are copied
+    e.outs.forEach((v, j) => {
+      this.lines.push(`const r${id}_${j} = r${id}[${j}];`);
+      this.loc.set(v, this.strided(`r${id}_${j}`, v, "scratch"));
+    });
+  }
+
+  /** The elements of `v` when they are known while compiling (a constant of the program), else null. */
+  private knownValue(v: Var): TypedArray | null {
+    const l = this.loc.get(v)!;
+    const n = sizeOf(v.aval.shape);
+    if (l.kind === "uniform" && l.value !== undefined) return allocate(v.aval.dtype, n).fill(l.value);
+    if (l.kind === "array" && l.origin === "const" && exact(l, v.aval.shape)) return this.constData.get(l.buf) ?? null;
+    return null;
   }
 
   /**
@@ -555,7 +661,17 @@ class JsCompiler {
     };
     const needed = new Set([...g.members].filter((v) => this.outputs.has(v) || this.exports.has(v) || (this.consumers.get(v) ?? []).some((c) => !g.consumers.has(c))));
     for (const it of g.items) {
-      if (it.kind === "map") {
+      if (it.kind === "map" && it.eqn.prim.name === "threefry2x32") {
+        const [y0, y1] = it.eqn.outs.map((y) => `t${y.id}`);
+        const deps: string[] = [];
+        const args = it.eqn.ins.map((u) => {
+          const name = operand(u);
+          deps.push(name);
+          return name;
+        });
+        stmts.push({ name: y0, expr: "", deps, code: threefryLines(args, y0, y1) });
+        stmts.push({ name: y1, expr: "", deps: [y0], code: [] });
+      } else if (it.kind === "map") {
         const [y] = it.eqn.outs;
         const deps: string[] = [];
         const expr = this.expr(
@@ -640,7 +756,17 @@ class JsCompiler {
     let buf = this.contiguousCopies.get(v);
     if (!buf) {
       buf = `m${v.id}`;
-      if (l.kind === "array" && l.row === 0 && rowMajor(v.aval.shape, l.strides)) this.lines.push(`const ${buf} = ${l.buf}.subarray(${l.offset}, ${l.offset + n});`);
+      if (l.kind === "uniform" && l.value !== undefined) {
+        // a constant: its array is made now, not filled on every call
+        const data = allocate(v.aval.dtype, n).fill(l.value);
+        this.constVals.push(data);
+        this.constData.set(buf, data);
+        this.prologue.push(`const ${buf} = C[${this.constVals.length - 1}];`);
+        this.contiguousCopies.set(v, buf);
+        return { kind: "array", buf, offset: 0, row: 0, strides: stridesOf(v.aval.shape), length: n, origin: "const" };
+      }
+      // a view of a long enough run of another array (a short one is copied: cheaper than a view object per call)
+      if (l.kind === "array" && l.row === 0 && rowMajor(v.aval.shape, l.strides) && n > 16) this.lines.push(`const ${buf} = ${l.buf}.subarray(${l.offset}, ${l.offset + n});`);
       else {
         this.scratch.push(allocate(v.aval.dtype, n));
         this.prologue.push(`const ${buf} = S[${this.scratch.length - 1}];`);
@@ -667,23 +793,48 @@ class JsCompiler {
     return buf;
   }
 
+  /** Into mode: output `v` written into the caller's array for position `k` (copied there unless it was computed there). */
+  private outputInto(v: Var, k: number): void {
+    const name = this.outName(k);
+    const l = this.settled(v);
+    if (l.kind === "array" && l.buf === name && exact(l, v.aval.shape)) return;
+    this.flush(this.place(v, { buf: name, offset: 0, row: 0, strides: stridesOf(v.aval.shape) }, null));
+  }
+
+  /** The name of the caller's output array at position `k` (into mode). */
+  private outName(k: number): string {
+    let name = this.outNames.get(k);
+    if (!name) {
+      name = `u${k}`;
+      this.prologue.push(`const ${name} = Q[${k}];`);
+      this.outNames.set(k, name);
+    }
+    return name;
+  }
+
   /**
-   * A zeroed array for `v`: fresh per call for outputs, else scratch allocated once. Inside a
-   * row loop, a per-row value needed after the loop gets an array for all rows.
+   * An array for `v`: for outputs, fresh per call (zeroed) or, in into mode, the caller's
+   * array (holding what the last call wrote there); else scratch allocated once (holding what
+   * the last call wrote). Inside a row loop, a per-row value needed after the loop gets an
+   * array for all rows.
    */
   private allocate(v: Var): Strided {
     const outer = this.exports.get(v);
     const owner = outer ?? v;
     const n = sizeOf(owner.aval.shape);
-    const buf = `b${v.id}`;
+    const row = outer ? sizeOf(v.aval.shape) : 0;
     const fresh = this.outputs.has(owner);
-    if (fresh) this.prologue.push(`const ${buf} = new A[${ctorIndex[v.aval.dtype]}](${n});`);
+    if (fresh && this.into) {
+      const k = this.program.outputs.indexOf(owner);
+      if (!this.outNames.has(k)) return { kind: "array", buf: this.outName(k), offset: 0, row, strides: stridesOf(v.aval.shape), length: n, origin: "out" };
+    }
+    const buf = `b${v.id}`;
+    if (fresh && !this.into) this.prologue.push(`const ${buf} = new A[${ctorIndex[v.aval.dtype]}](${n});`);
     else {
       this.scratch.push(allocate(v.aval.dtype, n));
       this.prologue.push(`const ${buf} = S[${this.scratch.length - 1}];`);
     }
-    const row = outer ? sizeOf(v.aval.shape) : 0;
-    return { kind: "array", buf, offset: 0, row, strides: stridesOf(v.aval.shape), length: n, origin: fresh ? "fresh" : "scratch" };
+    return { kind: "array", buf, offset: 0, row, strides: stridesOf(v.aval.shape), length: n, origin: fresh && !this.into ? "fresh" : "scratch" };
   }
 
   private f64Scratch(n: number): string {
@@ -700,7 +851,12 @@ class JsCompiler {
 
 /** Compiles a program to one JavaScript function (and returns its source, for inspection). */
 export function compileJs(program: Program): { run: CompiledJs; source: string } {
-  return new JsCompiler(program).compile();
+  return new JsCompiler(program).compile() as { run: CompiledJs; source: string };
+}
+
+/** Compiles a program to one JavaScript function that writes its outputs into arrays the caller gives (see {@link CompiledInto}). */
+export function compileJsInto(program: Program): { run: CompiledInto; source: string } {
+  return new JsCompiler(program, true).compile() as { run: CompiledInto; source: string };
 }
 
 /** Host operand descriptor (re-exported for kernels that are called from generated code). */

@@ -7,11 +7,11 @@
  * written with the same primitives, so they compose with every transform.
  */
 import type * as TF from "@tensorflow/tfjs-core";
-import { asArray, type AVal, type NDArray } from "../array.js";
+import { asArray, Concrete, type AVal, type NDArray } from "../array.js";
 import type { Tf } from "../backend.js";
-import { compileJs, type CompiledJs } from "../compile/js.js";
+import { compileJs, compileJsInto, registerJsSpecializer, type CompiledInto, type CompiledJs, type Specialized } from "../compile/js.js";
 import { replayTensors } from "../compile/tfjs.js";
-import { allocate, isFloat } from "../dtype.js";
+import { allocate, isFloat, type TypedArray } from "../dtype.js";
 import { Program } from "../ir.js";
 import { bind } from "../interpreters/stack.js";
 import { traceProgram } from "../interpreters/trace.js";
@@ -51,12 +51,181 @@ function compiled(p: Program): CompiledJs {
   return c;
 }
 
+const compiledIntoCache = new WeakMap<Program, CompiledInto>();
+/** The program compiled to JavaScript writing into given output arrays (once per program). */
+function compiledInto(p: Program): CompiledInto {
+  let c = compiledIntoCache.get(p);
+  if (!c) compiledIntoCache.set(p, (c = compileJsInto(p).run));
+  return c;
+}
+
+/** `p` with its leading inputs whose values are known (non-null entries of `known`) turned into constants. */
+function withKnownInputs(p: Program, known: readonly (TypedArray | null)[]): Program {
+  if (!known.some((k) => k !== null)) return p;
+  const consts = [...p.consts];
+  const inputs = p.inputs.filter((v, i) => {
+    const k = i < known.length ? known[i] : null;
+    if (k) consts.push([v, Concrete.fromHost(v.aval.shape, v.aval.dtype, k)]);
+    return !k;
+  });
+  return new Program(inputs, consts, p.eqns, p.outputs);
+}
+
+const zeroedLike = (avals: readonly AVal[]) => avals.map((a) => allocate(a.dtype, sizeOf(a.shape)));
+
+/**
+ * A while loop on the host over compiled cond and body programs (their constants first, then
+ * the carry). Each step writes its carry into one of two sets of arrays owned by the runner,
+ * alternately, so that the step reads the other. The result is the last set written (or the
+ * input arrays, when no step ran): it stays valid until the runner's next call, which is all
+ * the compiled program calling it needs (it copies what it returns; see `specialized` in
+ * js.ts). A runner entered again while it runs (a nested use of the same programs) uses
+ * fresh sets.
+ */
+function whileRunner(cond: Program, body: Program, carryAvals: readonly AVal[]): (data: readonly TypedArray[]) => TypedArray[] {
+  const c = compiledInto(cond);
+  const b = compiledInto(body);
+  const nCarry = carryAvals.length;
+  const nCond = cond.inputs.length - nCarry;
+  const nBody = body.inputs.length - nCarry;
+  const at = nCond + nBody;
+  let idle: { condArgs: TypedArray[]; bodyArgs: TypedArray[]; carry: TypedArray[]; flag: TypedArray[]; sets: TypedArray[][] } | null = null;
+  return (data) => {
+    const ws = idle ?? { condArgs: new Array(nCond + nCarry), bodyArgs: new Array(nBody + nCarry), carry: new Array(nCarry), flag: [new Uint8Array(1)], sets: [zeroedLike(carryAvals), zeroedLike(carryAvals)] };
+    idle = null;
+    const { condArgs, bodyArgs, carry, flag, sets } = ws;
+    for (let i = 0; i < nCond; i++) condArgs[i] = data[i];
+    for (let i = 0; i < nBody; i++) bodyArgs[i] = data[nCond + i];
+    for (let j = 0; j < nCarry; j++) carry[j] = data[at + j];
+    let cur: TypedArray[] = carry;
+    let parity = 0;
+    for (;;) {
+      for (let j = 0; j < nCarry; j++) condArgs[nCond + j] = cur[j];
+      c(condArgs, flag);
+      if (!flag[0][0]) break;
+      for (let j = 0; j < nCarry; j++) bodyArgs[nBody + j] = cur[j];
+      const next = sets[parity];
+      b(bodyArgs, next);
+      cur = next;
+      parity ^= 1;
+    }
+    condArgs.fill(undefined as never);
+    bodyArgs.fill(undefined as never);
+    idle = ws;
+    // the caller reads the list at once (it and the arrays it lists are reused by the next call)
+    return cur;
+  };
+}
+
+/**
+ * A scan on the host over a compiled body (constants, carry, rows of xs -> carry, rows of
+ * ys): carries alternate between two sets of arrays (see {@link whileRunner}), rows of ys are
+ * written in place into the stacked outputs.
+ */
+function scanRunner(
+  body: Program,
+  nC: number,
+  nCarry: number,
+  length: number,
+  reverse: boolean,
+  yAvals: readonly AVal[],
+): (data: readonly TypedArray[]) => TypedArray[] {
+  const run = compiledInto(body);
+  const carryAvals = body.outputs.slice(0, nCarry).map((v) => v.aval);
+  const nOut = body.outputs.length;
+  let idle: { args: TypedArray[]; outs: TypedArray[]; sets: TypedArray[][] } | null = null;
+  return (data) => {
+    const carry = data.slice(nC, nC + nCarry);
+    const xs = data.slice(nC + nCarry);
+    const ws = idle ?? { args: new Array(data.length), outs: new Array(nOut), sets: [zeroedLike(carryAvals), zeroedLike(carryAvals)] };
+    idle = null;
+    const { args, outs, sets } = ws;
+    for (let i = 0; i < nC; i++) args[i] = data[i];
+    const ys = yAvals.map((a) => allocate(a.dtype, sizeOf(a.shape)));
+    const yRow = ys.map((y) => (length === 0 ? 0 : y.length / length));
+    const xRow = xs.map((x) => (length === 0 ? 0 : x.length / length));
+    let cur = carry;
+    for (let s = 0; s < length; s++) {
+      const t = reverse ? length - 1 - s : s;
+      for (let j = 0; j < nCarry; j++) args[nC + j] = cur[j];
+      for (let i = 0; i < xs.length; i++) args[nC + nCarry + i] = xs[i].subarray(t * xRow[i], (t + 1) * xRow[i]);
+      const next = sets[s & 1];
+      for (let j = 0; j < nCarry; j++) outs[j] = next[j];
+      for (let j = 0; j < ys.length; j++) outs[nCarry + j] = ys[j].subarray(t * yRow[j], (t + 1) * yRow[j]);
+      run(args, outs);
+      cur = next;
+    }
+    const out = [...cur, ...ys];
+    args.fill(undefined as never);
+    outs.fill(undefined as never);
+    idle = ws;
+    return out;
+  };
+}
+
 /** Runs `fn` on tfjs tensors in its own tidy, keeping only its results; frees the previous carry. */
 function tidyStep(tf: Tf, fn: () => TF.Tensor[], prev: readonly TF.Tensor[], keep: readonly TF.Tensor[]): TF.Tensor[] {
   const next = tf.tidy(fn);
   for (const t of prev) if (!keep.includes(t) && !next.includes(t)) t.dispose();
   return next;
 }
+
+// ---- kernels of the js back end ------------------------------------------------------------------
+//
+// Under jit's js back end, a control-flow equation becomes a kernel built when the program
+// around it is compiled: its sub-programs get the equation's inputs that are constants of that
+// program folded in (so scalars become literals, recursively into nested loops), are compiled
+// once, and run on the host by a runner that reuses its arrays from step to step.
+
+/** Runners of the generic kernels (a control-flow primitive called outside compiled code; its results are copied), by equation parameters. */
+const genericRunners = new WeakMap<object, (data: readonly TypedArray[]) => TypedArray[]>();
+
+/** Which inputs a specialized kernel still takes: every input past `n`, and those before it not known. */
+const usesOf = (known: readonly (TypedArray | null)[], count: number, n: number) => Array.from({ length: count }, (_, i) => i >= n || !known[i]);
+
+function whileSpecialized({ cond, body, nCond, nBody }: WhileParams, known: readonly (TypedArray | null)[], ins: readonly AVal[]): Specialized {
+  const condP = withKnownInputs(cond, known.slice(0, nCond));
+  const bodyP = withKnownInputs(body, known.slice(nCond, nCond + nBody));
+  const uses = usesOf(known, ins.length, nCond + nBody);
+  return { run: whileRunner(condP, bodyP, ins.slice(nCond + nBody)), uses };
+}
+
+function scanSpecialized({ body, nConsts, nCarry, length, reverse }: ScanParams, known: readonly (TypedArray | null)[], outs: readonly AVal[]): Specialized {
+  const bodyP = withKnownInputs(body, known.slice(0, nConsts));
+  const nC = known.slice(0, nConsts).filter((k) => !k).length + (nConsts - Math.min(nConsts, known.length));
+  const uses = usesOf(known, body.inputs.length, nConsts);
+  return { run: scanRunner(bodyP, nC, nCarry, length, reverse, outs.slice(nCarry)), uses };
+}
+
+function condSpecialized({ branches, nConsts }: CondParams, known: readonly (TypedArray | null)[]): Specialized {
+  const nTot = totalConsts(nConsts);
+  const progs: Program[] = [];
+  const starts: number[] = []; // where each branch's remaining constants start in the data
+  const counts: number[] = [];
+  let off = 1;
+  let at = 1;
+  for (let b = 0; b < branches.length; b++) {
+    const k = Array.from({ length: nConsts[b] }, (_, i) => known[off + i] ?? null);
+    progs.push(withKnownInputs(branches[b], k));
+    starts.push(at);
+    counts.push(k.filter((x) => !x).length);
+    at += counts[b];
+    off += nConsts[b];
+  }
+  const runs = progs.map((p) => compiled(p));
+  const uses = Array.from({ length: 1 + nTot }, (_, i) => i === 0 || !known[i]);
+  return {
+    uses: known.length ? [...uses, ...new Array<boolean>(Math.max(0, known.length - 1 - nTot)).fill(true)] : undefined,
+    run: (data) => {
+      const [b] = branchOf(data[0][0], nConsts);
+      return runs[b]([...data.slice(starts[b], starts[b] + counts[b]), ...data.slice(at)]);
+    },
+  };
+}
+
+registerJsSpecializer("while", (p: WhileParams, known, ins) => whileSpecialized(p, known, ins));
+registerJsSpecializer("scan", (p: ScanParams, known, _ins, outs) => scanSpecialized(p, known, outs));
+registerJsSpecializer("cond", (p: CondParams, known) => condSpecialized(p, known));
 
 // ---- while -----------------------------------------------------------------------------------
 
@@ -78,15 +247,10 @@ export const whilePrim = definePrimitive<WhileParams>({
     while (cond.evaluate([...cc, ...carry])[0].item()) carry = body.evaluate([...bc, ...carry]);
     return carry;
   },
-  js: (ins, { cond, body, nCond, nBody }) => {
-    const c = compiled(cond);
-    const b = compiled(body);
-    const data = ins.map((x) => x.data);
-    const cc = data.slice(0, nCond);
-    const bc = data.slice(nCond, nCond + nBody);
-    let carry = data.slice(nCond + nBody);
-    while (c([...cc, ...carry])[0][0]) carry = b([...bc, ...carry]);
-    return carry;
+  js: (ins, params) => {
+    let run: ((data: readonly TypedArray[]) => TypedArray[]) | undefined = genericRunners.get(params);
+    if (!run) genericRunners.set(params, (run = whileSpecialized(params, [], ins).run));
+    return run(ins.map((x) => x.data)).map((a) => a.slice());
   },
   tfjs: (tf, ins, { cond, body, nCond, nBody }) => {
     const cc = ins.slice(0, nCond);
@@ -195,23 +359,10 @@ export const scanPrim = definePrimitive<ScanParams>({
     });
     return [...carry, ...stacked];
   },
-  js: (ins, { body, nConsts, nCarry, length, reverse }, outs) => {
-    const run = compiled(body);
-    const data = ins.map((x) => x.data);
-    const consts = data.slice(0, nConsts);
-    let carry = data.slice(nConsts, nConsts + nCarry);
-    const xs = ins.slice(nConsts + nCarry).map((x) => ({ data: x.data, row: length === 0 ? 0 : x.data.length / length }));
-    const ys = outs.slice(nCarry).map((o) => {
-      const buf = allocate(o.dtype, sizeOf(o.shape));
-      return { buf, row: length === 0 ? 0 : buf.length / length };
-    });
-    for (let s = 0; s < length; s++) {
-      const t = reverse ? length - 1 - s : s;
-      const res = run([...consts, ...carry, ...xs.map((x) => x.data.subarray(t * x.row, (t + 1) * x.row))]);
-      carry = res.slice(0, nCarry);
-      ys.forEach((y, j) => y.buf.set(res[nCarry + j], t * y.row));
-    }
-    return [...carry, ...ys.map((y) => y.buf)];
+  js: (ins, params, outs) => {
+    let run: ((data: readonly TypedArray[]) => TypedArray[]) | undefined = genericRunners.get(params);
+    if (!run) genericRunners.set(params, (run = scanSpecialized(params, [], outs).run));
+    return run(ins.map((x) => x.data)).map((a) => a.slice());
   },
   tfjs: (tf, ins, { body, nConsts, nCarry, length, reverse }) => {
     const consts = ins.slice(0, nConsts);
@@ -378,10 +529,10 @@ export const condPrim = definePrimitive<CondParams>({
     const ops = args.slice(1 + totalConsts(nConsts));
     return branches[b].evaluate([...args.slice(off, off + nConsts[b]), ...ops]);
   },
-  js: (ins, { branches, nConsts }) => {
-    const [b, off] = branchOf(ins[0].data[0], nConsts);
-    const data = ins.map((x) => x.data);
-    return compiled(branches[b])([...data.slice(off, off + nConsts[b]), ...data.slice(1 + totalConsts(nConsts))]);
+  js: (ins, params) => {
+    let run: ((data: readonly TypedArray[]) => TypedArray[]) | undefined = genericRunners.get(params);
+    if (!run) genericRunners.set(params, (run = condSpecialized(params, []).run));
+    return run(ins.map((x) => x.data)).map((a) => a.slice());
   },
   tfjs: (tf, ins, { branches, nConsts }) => {
     const [b, off] = branchOf(ins[0].dataSync()[0], nConsts);

@@ -65,13 +65,36 @@ export function checkpointRange(n: number): [number, number] {
   return [idxMax - ones + 1, idxMax];
 }
 
-/** {@link checkpointRange} in core ops on an int32 scalar `n` < 2^bits. */
+/**
+ * {@link checkpointRange} in core ops on an int32 scalar `n` < 2^bits, elementwise over the
+ * powers of two (one fused loop under jit): popcount(n >> 1) is the number of bits of n above
+ * the lowest, and the trailing ones of n are the k in 1..bits with 2^k dividing n + 1.
+ */
 export function checkpointRangeOf(n: NDArray, bits: number): [NDArray, NDArray] {
   const pow2 = np.array(Array.from({ length: bits }, (_, k) => 2 ** k));
-  const b = np.mod(np.floor(np.divide(np.astype(n, "float32"), pow2)), 2); // bits of n, lowest first
-  const idxMax = np.subtract(np.sum(b), np.take(b, 0));
-  const ones = np.sum(np.astype(np.equal(np.cumsum(np.subtract(1, b)), 0), "float32"));
+  const nf = np.astype(n, "float32");
+  const b = np.mod(np.floor(np.divide(nf, pow2)), 2); // bits of n, lowest first
+  const idxMax = np.subtract(np.sum(b), np.mod(nf, 2));
+  const ones = np.sum(np.astype(np.equal(np.mod(np.add(nf, 1), np.multiply(pow2, 2)), 0), "float32"));
   return [np.add(np.subtract(idxMax, ones), 1), idxMax];
+}
+
+/**
+ * Whether the new leaf (momentum `r`, subtree momentum sum `rSum`) turns with the span from
+ * any checkpoint in idxMin..idxMax (int32 scalars): checked from idxMax down, stopping at the
+ * first that turns, as NumPyro's `_is_iterative_turning` (none when idxMin > idxMax).
+ */
+function iterativeTurning(invMass: NDArray, r: NDArray, rSum: NDArray, rCkpt: NDArray, rSumCkpt: NDArray, idxMin: NDArray, idxMax: NDArray): NDArray {
+  const out = whileLoop(
+    (s: { i: NDArray; turning: NDArray }) => np.logicalAnd(np.greaterEqual(s.i, idxMin), np.logicalNot(s.turning)),
+    (s: { i: NDArray; turning: NDArray }) => {
+      const rc = np.take(rCkpt, s.i, 0);
+      const span = np.add(np.subtract(rSum, np.take(rSumCkpt, s.i, 0)), rc);
+      return { i: np.subtract(s.i, np.array(1, "int32")), turning: isTurning(invMass, rc, r, span) };
+    },
+    { i: idxMax, turning: np.array(false) },
+  );
+  return out.turning;
 }
 
 /** `a` where `p` else `b`, leaf by leaf. */
@@ -136,11 +159,8 @@ function buildSubtree(ctx: Context, start: IntegratorState, depth: NDArray, goin
       const store = np.expandDims(np.logicalAnd(even, np.equal(ckptIds, idxMax)), -1);
       const rCkpt = np.where(store, l.state.r, t.rCkpt);
       const rSumCkpt = np.where(store, rSum, t.rSumCkpt);
-      // odd leaves check the spans from each checkpoint in [idxMin, idxMax] to this leaf
-      const spanSum = np.add(np.subtract(rSum, rSumCkpt), rCkpt);
-      const turns = isTurning(ctx.invMass, rCkpt, l.state.r, spanSum);
-      const inRange = np.logicalAnd(np.greaterEqual(ckptIds, idxMin), np.lessEqual(ckptIds, idxMax));
-      const turning = np.logicalAnd(np.logicalNot(even), np.any(np.logicalAnd(inRange, turns)));
+      // odd leaves check the spans from each checkpoint in [idxMin, idxMax] to this leaf (even leaves have none)
+      const turning = iterativeTurning(ctx.invMass, l.state.r, rSum, rCkpt, rSumCkpt, np.astype(idxMin, "int32"), np.astype(idxMax, "int32"));
       return {
         edge: l.state,
         proposal: select(takeLeaf, l.state, t.proposal),
