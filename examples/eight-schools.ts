@@ -13,13 +13,15 @@
  *
  * Both run 4 chains of 1000 warmup and 1000 draws (vectorized: one batched program for the
  * chains); the example prints both summaries, the number of divergences, where they happen
- * (the value of tau at divergent draws) and how far into small tau each form gets.
+ * (the value of tau at divergent draws) and how far into small tau each form gets, and writes a
+ * trace plot and a pair plot (divergent draws in red) of each form to examples/out/.
  * Run: `npm run example -- eight-schools`.
  */
 import { np, random, type Array } from "../src/core/index.js";
 import * as dist from "../src/distributions/index.js";
 import { deterministic, plate, sample } from "../src/handlers/index.js";
 import { MCMC, NUTS, essBulk, formatSummary } from "../src/infer/index.js";
+import { pairPlot, savePlot, traceplot } from "../src/plots/index.js";
 import { f, isMain, quantiles, since, values, type Log } from "./lib/report.js";
 
 const y = np.array([28, 8, -3, 7, -1, 1, 18, 12]);
@@ -54,6 +56,8 @@ export interface Options {
   seed?: number;
   /** Print the two summary tables (default true). */
   summaries?: boolean;
+  /** Where to write trace and pair plots (SVG) of each form (default examples/out; null: none). */
+  plotDir?: string | null;
   log?: Log;
 }
 
@@ -76,7 +80,14 @@ export interface FormResult {
   seconds: number;
 }
 
-async function runForm(model: typeof centered, opts: Required<Omit<Options, "log" | "summaries">>, log: Log, summaries: boolean): Promise<FormResult> {
+async function runForm(
+  name: string,
+  model: typeof centered,
+  opts: Required<Omit<Options, "log" | "summaries" | "plotDir">>,
+  log: Log,
+  summaries: boolean,
+  plotDir: string | null,
+): Promise<FormResult> {
   const mcmc = new MCMC(new NUTS(model), {
     numWarmup: opts.numWarmup,
     numSamples: opts.numSamples,
@@ -89,6 +100,14 @@ async function runForm(model: typeof centered, opts: Required<Omit<Options, "log
   const seconds = since(t0);
   const divergences = mcmc.numDivergences().reduce((a, b) => a + b, 0);
   if (summaries) log(formatSummary(mcmc.getSamples({ groupByChain: true }), { numDivergences: divergences }));
+  if (plotDir) {
+    const grouped = mcmc.getSamples({ groupByChain: true });
+    const diverging = mcmc.getExtraFields({ groupByChain: true }).diverging;
+    const files = [`${plotDir}/eight-schools-${name}-trace.svg`, `${plotDir}/eight-schools-${name}-pairs.svg`];
+    await savePlot(traceplot(grouped, { sites: ["mu", "tau"] }), files[0]);
+    await savePlot(pairPlot(grouped, { sites: ["tau", "theta[0]"], diverging }), files[1]);
+    log(`plots: ${files.join(", ")}`);
+  }
   const tau = values(mcmc.getSamples().tau);
   const div = values(np.astype(mcmc.getExtraFields().diverging, "float32"));
   const tauDiv = tau.filter((_, i) => div[i] > 0);
@@ -114,9 +133,10 @@ export async function main(options: Options = {}): Promise<{ centered: FormResul
 
   log(`Eight schools, NUTS, ${opts.numChains} chains x (${opts.numWarmup} warmup + ${opts.numSamples} draws)\n`);
   if (summaries) log("== centered: theta ~ Normal(mu, tau) ==");
-  const c = await runForm(centered, opts, log, summaries);
+  const plotDir = options.plotDir === undefined ? "examples/out" : options.plotDir;
+  const c = await runForm("centered", centered, opts, log, summaries, plotDir);
   if (summaries) log("\n== non-centered: theta_tilde ~ Normal(0, 1), theta = mu + tau * theta_tilde ==");
-  const n = await runForm(nonCentered, opts, log, summaries);
+  const n = await runForm("non-centered", nonCentered, opts, log, summaries, plotDir);
 
   const row = (name: string, r: FormResult) =>
     `${name.padEnd(13)} ${String(r.divergences).padStart(11)} ${`${f((100 * r.divergences) / draws, 1)}%`.padStart(8)} ${String(r.divergencesSmallTau).padStart(11)} ${f(r.medianTauDivergent, 2, 14)} ${f(r.medianTau, 2, 10)} ${f(r.logTauQ025, 2, 14)} ${f(r.meanTau, 2, 9)} ${f(r.essTau, 0, 8)} ${f(r.seconds, 2, 6)}s`;

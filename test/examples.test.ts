@@ -3,6 +3,9 @@
  * which returns the numbers it prints. These assertions check the claims the examples make
  * (fixed keys throughout, so the runs are deterministic).
  */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main as eightSchools } from "../examples/eight-schools.js";
 import { main as factorTerm } from "../examples/factor-term.js";
@@ -18,7 +21,13 @@ const quiet = () => {};
 
 describe("examples", () => {
   it("eight schools: the non-centered form diverges less than the centered one, and the centered divergences sit at small tau", async () => {
-    const r = await eightSchools({ numWarmup: 300, numSamples: 300, numChains: 2, summaries: false, log: quiet });
+    const plotDir = mkdtempSync(join(tmpdir(), "tyche-eight-schools-"));
+    const r = await eightSchools({ numWarmup: 300, numSamples: 300, numChains: 2, summaries: false, plotDir, log: quiet });
+    // the flagship example writes its plots: SVG documents with the sites' names in them
+    for (const form of ["centered", "non-centered"]) {
+      expect(readFileSync(join(plotDir, `eight-schools-${form}-trace.svg`), "utf8")).toMatch(/^<svg[\s\S]*tau[\s\S]*<\/svg>\s*$/);
+      expect(readFileSync(join(plotDir, `eight-schools-${form}-pairs.svg`), "utf8")).toMatch(/^<svg[\s\S]*theta\[0\][\s\S]*<\/svg>\s*$/);
+    }
     expect(r.centered.divergences).toBeGreaterThan(r.nonCentered.divergences);
     expect(r.centered.medianTauDivergent).toBeLessThan(r.centered.medianTau);
     // the non-centered chains reach further into small tau
