@@ -22,7 +22,7 @@ export {
 export { initToUniform, initToMedian, initToSample, initToValue, isLatentContinuous, siteTransform, type InitStrategy } from "./init-strategies.js";
 export { Predictive, logLikelihood, type PredictiveOptions } from "./predictive.js";
 export { MCMC, type MCMCOptions, type ChainMethod, type Progress, type ExtraFields } from "./mcmc.js";
-export { HMC, NUTS, type HMCOptions, type NUTSOptions, type StaticHMCOptions, type HMCState, type MCMCKernel } from "./hmc/kernel.js";
+export { HMC, NUTS, type HMCOptions, type NUTSOptions, type StaticHMCOptions, type HMCState, type MCMCKernel, type TransitionInputs } from "./hmc/kernel.js";
 export {
   autocorrelation,
   autocovariance,

@@ -5,9 +5,24 @@
  * Chains run one after the other ('sequential') or in lock-step as one batch ('vectorized':
  * vmap of the transition, per-chain step sizes and mass matrices).
  */
-import { jit, np, random, scan, vmap, type Array as NDArray } from "../core/index.js";
+import { Array as NDArray, jit, np, random, scan, vmap } from "../core/index.js";
 import { printSummary, type PrintSummaryOptions } from "./diagnostics.js";
 import type { HMCState, MCMCKernel } from "./hmc/kernel.js";
+import type { Params } from "./util.js";
+
+/** A compiled chunk of transitions: the new state and the collected fields. */
+type CompiledChunk = (s: HMCState, fixed: Params, ...args: unknown[]) => [HMCState, NDArray[]];
+
+/** Whether a model argument is a tree of arrays (an input of the compiled program) rather than a static value. */
+function isArrayTree(x: unknown): boolean {
+  if (x instanceof NDArray) return true;
+  if (Array.isArray(x)) return x.length > 0 && x.every(isArrayTree);
+  if (typeof x === "object" && x !== null && Object.getPrototypeOf(x) === Object.prototype) {
+    const values = Object.values(x);
+    return values.length > 0 && values.every(isArrayTree);
+  }
+  return false;
+}
 
 /** How chains are run. */
 export type ChainMethod = "sequential" | "vectorized";
@@ -91,6 +106,8 @@ export class MCMC {
   private fields: ExtraFields | null = null;
   private lastStates: HMCState[] = [];
   private drawCount = 0;
+  /** Compiled chunks of transitions, by length, batching and which model arguments are arrays. */
+  private readonly compiled = new Map<string, CompiledChunk>();
 
   constructor(
     readonly kernel: MCMCKernel,
@@ -125,20 +142,30 @@ export class MCMC {
     const ip = this.options.initParams;
     if (ip !== undefined && keys && !this.chainInitBatched(ip))
       throw new Error(`MCMC: with numChains = ${this.numChains}, initParams needs a leading axis of length ${this.numChains} on every leaf (one start per chain)`);
-    const step = (s: HMCState) => this.kernel.sample(s);
     const resume = this.postWarmupState;
     const numWarmup = resume ? 0 : this.numWarmup;
     const total = numWarmup + this.numSamples;
     const chunk = this.options.chunkSize ?? defaultChunk([numWarmup, this.numSamples]);
-    const runChunk = (n: number) => (s: HMCState) => scan((st: HMCState) => {
-      const next = step(st);
-      return [next, collected(next)] as const;
-    }, s, null, { length: n });
-    const compiled = new Map<number, (s: HMCState) => [HMCState, NDArray[]]>();
-    const chunkFn = (n: number, batched: boolean) => {
-      let f = compiled.get(n);
-      if (!f) compiled.set(n, (f = jit(batched ? vmap(runChunk(n)) : runChunk(n)) as (s: HMCState) => [HMCState, NDArray[]]));
-      return f;
+    // the model's arguments and fixed params are arguments of the compiled chunk, so runs on new
+    // data of the same shapes reuse it; non-array arguments (sizes, flags) are static
+    const inputs: { args: readonly unknown[]; fixed: Params } = resume ? { ...this.kernel.inputs, args: modelArgs } : { args: modelArgs, fixed: {} };
+    const runChunk = (n: number, batched: boolean) => {
+      const chunkKey = `${n}|${batched}|${modelArgs.map((a) => (isArrayTree(a) ? "a" : "s")).join("")}`;
+      let f = this.compiled.get(chunkKey);
+      if (!f) {
+        const body = (s: HMCState, fixed: Params, args: unknown[]) =>
+          scan((st: HMCState) => {
+            const next = this.kernel.sample(st, { args, fixed });
+            return [next, collected(next)] as const;
+          }, s, null, { length: n });
+        const staticArgnums = modelArgs.flatMap((a, i) => (isArrayTree(a) ? [] : [i + 2]));
+        f = jit(
+          (s: HMCState, fixed: Params, ...args: unknown[]) => (batched ? vmap((st: HMCState) => body(st, fixed, args))(s) : body(s, fixed, args)),
+          { staticArgnums },
+        ) as CompiledChunk;
+        this.compiled.set(chunkKey, f);
+      }
+      return (s: HMCState) => f(s, inputs.fixed, ...inputs.args);
     };
     const perChain: NDArray[][][] = []; // [chain][chunk][field]
     const drive = async (state: HMCState, batched: boolean, chain: number | null): Promise<[HMCState, NDArray[][]]> => {
@@ -152,7 +179,7 @@ export class MCMC {
         // chunks end at the warmup boundary so warmup draws are never kept
         const boundary = done < numWarmup ? numWarmup : total;
         const n = Math.min(chunk, boundary - done);
-        const [next, out] = chunkFn(n, batched)(s);
+        const [next, out] = runChunk(n, batched)(s);
         s = next;
         if (done >= numWarmup) parts.push(out);
         done += n;
@@ -170,8 +197,13 @@ export class MCMC {
       }
       return [s, parts];
     };
+    const start = (k: NDArray, initParams: unknown): HMCState => {
+      const state = this.kernel.init(k, this.numWarmup, modelArgs, initParams as never);
+      inputs.fixed = this.kernel.inputs.fixed;
+      return state;
+    };
     if (this.chainMethod === "vectorized" && keys) {
-      const init = resume ? { ...resume[0], key: keys } : this.kernel.init(keys, this.numWarmup, modelArgs, this.options.initParams as never);
+      const init = resume ? { ...resume[0], key: keys } : start(keys, this.options.initParams);
       const [last, parts] = await drive(init, true, null);
       this.lastStates = [last];
       // parts: [chunk][field], each of shape [chains, n, ...]
@@ -180,7 +212,7 @@ export class MCMC {
       this.lastStates = [];
       for (let c = 0; c < this.numChains; c++) {
         const k = keys ? np.take(keys, c, 0) : key;
-        const init = resume ? { ...resume[c], key: k } : this.kernel.init(k, this.numWarmup, modelArgs, (ip !== undefined && keys ? takeTree(ip, c) : ip) as never);
+        const init = resume ? { ...resume[c], key: k } : start(k, ip !== undefined && keys ? takeTree(ip, c) : ip);
         const [last, parts] = await drive(init, false, c);
         this.lastStates.push(last);
         perChain.push(parts);

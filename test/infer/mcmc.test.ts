@@ -169,6 +169,23 @@ describe("driver", () => {
     expect(mcmc.getExtraFields().stepSize.dataSync().every((s) => s === Math.fround(step))).toBe(true);
     expect(Math.abs(np.mean(mcmc.getSamples().mu).item() - postMean)).toBeLessThan(meanTol(postSd, 200));
   });
+  it("a second run on new data of the same shapes reuses the compiled program", async () => {
+    let traced = 0;
+    const model = (obs: NDArray) => {
+      if (!obs.isConcrete) traced++;
+      const mu = sample("mu", new dist.Normal(0, 2));
+      plate("N", obs.shape[0], () => sample("obs", new dist.Normal(mu, 1), { obs }));
+    };
+    const mcmc = new MCMC(new NUTS(model), { numWarmup: 100, numSamples: 200, progressBar: false });
+    await mcmc.run(random.key(1), y);
+    const first = traced;
+    expect(first).toBeGreaterThan(0);
+    const shifted = np.add(y, 10);
+    await mcmc.run(random.key(1), shifted);
+    expect(traced).toBe(first);
+    // the draws follow the new data: the posterior mean moves by 10 * 8 / (8 + 1/4)
+    expect(Math.abs(np.mean(mcmc.getSamples().mu).item() - (postMean + 80 / postPrec))).toBeLessThan(meanTol(postSd, 200));
+  });
   it("thinning keeps every k-th draw", async () => {
     const mcmc = new MCMC(new NUTS(normalNormal), { numWarmup: 20, numSamples: 30, thinning: 3, progressBar: false });
     await mcmc.run(random.key(1), y);

@@ -6,9 +6,9 @@
  * function and an initial point directly.
  */
 import { cond, forLoop, np, random, ravel, tree, valueAndGrad, vmap, type Array as NDArray, type PyTree } from "../../core/index.js";
-import type { Model } from "../../handlers/index.js";
+import { substitute, type Model } from "../../handlers/index.js";
 import { initToUniform, type InitStrategy } from "../init-strategies.js";
-import { initializeModel, type Params } from "../util.js";
+import { initializeModel, potentialEnergy, type Params } from "../util.js";
 import { adaptInit, adaptUpdate, type AdaptOptions, type AdaptState } from "./adaptation.js";
 import { kineticEnergy, leapfrog, momentumFromNoise, type IntegratorState, type PotentialAndGrad } from "./integrator.js";
 import { buildTree, MAX_DELTA_ENERGY, type TrajectoryResult } from "./nuts.js";
@@ -65,19 +65,33 @@ export interface NUTSOptions extends HMCOptions {
   maxTreeDepth?: number | readonly [number, number];
 }
 
+/**
+ * What a transition reads besides its state: the model's arguments and the values of its
+ * `param` sites (fixed during MCMC). The driver passes them as arguments of the compiled
+ * program, so new data of the same shapes runs without recompiling.
+ */
+export interface TransitionInputs {
+  readonly args: readonly unknown[];
+  readonly fixed: Params;
+}
+
 /** What the driver needs from a kernel. */
 export interface MCMCKernel {
   /** Prepares the target and returns the starting state(s): one per key in a `[n, 2]` key batch. */
   init(key: NDArray, numWarmup: number, modelArgs: unknown[], initParams?: PyTree): HMCState;
-  /** One transition (pure; jit and vmap apply). */
-  sample(state: HMCState): HMCState;
+  /** The inputs of the target prepared by the last `init`. */
+  readonly inputs: TransitionInputs;
+  /** One transition (pure; jit and vmap apply), by default on the inputs of the last `init`. */
+  sample(state: HMCState, inputs?: TransitionInputs): HMCState;
   /** Constrained values (and deterministic sites) of flat positions with a leading draws axis. */
   postprocess(zs: NDArray): Record<string, NDArray>;
 }
 
 /** Shared machinery of HMC and NUTS: targets, initial state, adaptation around a trajectory. */
 abstract class HamiltonianKernel implements MCMCKernel {
-  protected potentialAndGrad: PotentialAndGrad | null = null;
+  /** The potential energy and its gradient at a flat position, for given inputs (set by init). */
+  private targetOf: ((inputs: TransitionInputs) => PotentialAndGrad) | null = null;
+  private lastInputs: TransitionInputs | null = null;
   private postprocessFlat: ((z: NDArray) => Record<string, NDArray>) | null = null;
   protected numWarmup = 0;
   protected adaptOptions: AdaptOptions = { numWarmup: 0 };
@@ -94,6 +108,7 @@ abstract class HamiltonianKernel implements MCMCKernel {
     s: HMCState,
     start: IntegratorState,
     key: NDArray,
+    target: PotentialAndGrad,
   ): Omit<TrajectoryResult, "turning">;
 
   init(key: NDArray, numWarmup: number, modelArgs: unknown[], initParams?: PyTree): HMCState {
@@ -109,16 +124,20 @@ abstract class HamiltonianKernel implements MCMCKernel {
     };
     const batched = key.ndim === 2;
     let z0: PyTree;
-    let potential: (z: any) => NDArray;
+    let potentialOf: (inputs: TransitionInputs) => (z: any) => NDArray;
     let post: (z: any) => Record<string, NDArray>;
+    const fixed: Params = {};
     if (this.model) {
-      const info = initializeModel(key, this.model, { initStrategy: o.initStrategy ?? initToUniform(), modelArgs });
-      potential = info.potentialFn;
+      const model = this.model;
+      const info = initializeModel(key, model, { initStrategy: o.initStrategy ?? initToUniform(), modelArgs });
+      for (const [name, site] of info.modelTrace) if (site.type === "param") fixed[name] = site.value!;
+      potentialOf = (inputs) => (z) => potentialEnergy(substitute(model, inputs.fixed), inputs.args as unknown[], z);
       post = info.postprocessFn;
       z0 = initParams ?? info.paramInfo.z;
     } else {
       if (initParams === undefined) throw new Error(`${this.constructor.name}: with a potentialFn, MCMC needs initParams`);
-      potential = o.potentialFn!;
+      const potential = o.potentialFn!;
+      potentialOf = () => potential;
       post = (z) => (z instanceof Object && !("shape" in (z as object)) ? (z as Record<string, NDArray>) : { z: z as NDArray });
       z0 = initParams;
     }
@@ -128,11 +147,16 @@ abstract class HamiltonianKernel implements MCMCKernel {
     const one = batched ? tree.map((x) => np.take(x as NDArray, 0, 0), z0) : z0;
     const [flat, unravel] = ravel(one);
     const fromFlat = (z: NDArray) => unravel(z) as PyTree;
-    this.potentialAndGrad = (z) => valueAndGrad((v: NDArray) => potential(fromFlat(v)))(z) as [NDArray, NDArray];
+    this.targetOf = (inputs) => {
+      const potential = potentialOf(inputs);
+      return (z) => valueAndGrad((v: NDArray) => potential(fromFlat(v)))(z) as [NDArray, NDArray];
+    };
+    this.lastInputs = { args: modelArgs, fixed };
+    const target = this.targetOf(this.lastInputs);
     this.postprocessFlat = (z) => post(fromFlat(z));
     const dim = flat.shape[0];
     const start = (k: NDArray, zf: NDArray): HMCState => {
-      const [pe, g] = this.potentialAndGrad!(zf);
+      const [pe, g] = target(zf);
       return {
         i: np.array(0, "int32"),
         z: zf,
@@ -153,12 +177,18 @@ abstract class HamiltonianKernel implements MCMCKernel {
     return vmap(start)(key, flats) as HMCState;
   }
 
-  sample(s: HMCState): HMCState {
+  get inputs(): TransitionInputs {
+    if (!this.lastInputs) throw new Error(`${this.constructor.name}: call init first`);
+    return this.lastInputs;
+  }
+
+  sample(s: HMCState, inputs: TransitionInputs = this.inputs): HMCState {
+    if (!this.targetOf) throw new Error(`${this.constructor.name}: call init first`);
     const [kNext, kMomentum, kTrajectory] = random.splitList(s.key, 3);
     const eps = random.normal(kMomentum, s.z.shape);
     const r = momentumFromNoise(s.adapt.massSqrt, eps);
     const start: IntegratorState = { z: s.z, r, potential: s.potentialEnergy, grad: s.zGrad };
-    const t = this.trajectory(s, start, kTrajectory);
+    const t = this.trajectory(s, start, kTrajectory, this.targetOf(inputs));
     const warm = np.less(s.i, this.numWarmup);
     const adapt =
       this.numWarmup > 0
@@ -186,12 +216,6 @@ abstract class HamiltonianKernel implements MCMCKernel {
     if (!this.postprocessFlat) throw new Error(`${this.constructor.name}: call init first`);
     return vmap(this.postprocessFlat)(zs) as Record<string, NDArray>;
   }
-
-  /** The potential energy and gradient at a flat position (after init). */
-  protected get target(): PotentialAndGrad {
-    if (!this.potentialAndGrad) throw new Error(`${this.constructor.name}: call init first`);
-    return this.potentialAndGrad;
-  }
 }
 
 /**
@@ -205,11 +229,10 @@ export class HMC extends HamiltonianKernel {
   ) {
     super(model, hmcOptions);
   }
-  protected trajectory(s: HMCState, start: IntegratorState, key: NDArray) {
+  protected trajectory(s: HMCState, start: IntegratorState, key: NDArray, target: PotentialAndGrad) {
     const { invMass, stepSize } = s.adapt;
     const fixed = this.hmcOptions.numSteps;
     const steps = fixed !== undefined ? np.array(fixed, "int32") : np.astype(np.clip(np.ceil(np.divide(this.hmcOptions.trajectoryLength ?? 2 * Math.PI, stepSize)), 1, 65536), "int32");
-    const target = this.target;
     const end = forLoop(np.array(0, "int32"), steps, (_i, st: IntegratorState) => leapfrog(target, invMass, st, stepSize), start);
     const e0 = np.add(start.potential, kineticEnergy(invMass, start.r));
     const e1 = np.add(end.potential, kineticEnergy(invMass, end.r));
@@ -243,11 +266,11 @@ export class NUTS extends HamiltonianKernel {
     for (const v of typeof d === "number" ? [d] : d)
       if (!Number.isInteger(v) || v < 1 || v > 30) throw new Error(`NUTS: maxTreeDepth must be an integer in [1, 30], got ${v}`);
   }
-  protected trajectory(s: HMCState, start: IntegratorState, key: NDArray) {
+  protected trajectory(s: HMCState, start: IntegratorState, key: NDArray, target: PotentialAndGrad) {
     const d = this.nutsOptions.maxTreeDepth ?? 10;
     const [warmDepth, sampleDepth] = typeof d === "number" ? [d, d] : d;
     const cap = warmDepth === sampleDepth ? warmDepth : np.where(np.less(s.i, this.numWarmup), warmDepth, sampleDepth);
-    return buildTree(this.target, s.adapt.invMass, s.adapt.stepSize, start, cap, Math.max(warmDepth, sampleDepth), key);
+    return buildTree(target, s.adapt.invMass, s.adapt.stepSize, start, cap, Math.max(warmDepth, sampleDepth), key);
   }
 }
 
