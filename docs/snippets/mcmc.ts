@@ -157,7 +157,7 @@ export async function afterwards(mcmc: MCMC) {
   // #region arviz
   // InferenceData as JSON: in Python, `az.from_dict(**json.load(f))`.
   const idata = toArvizJson(mcmc.getSamples({ groupByChain: true }), {
-    extraFields: { ...mcmc.getExtraFields({ groupByChain: true }) },
+    extraFields: mcmc.getExtraFields({ groupByChain: true }),
   });
   const text = JSON.stringify(idata);
   // #endregion

@@ -62,7 +62,7 @@ export interface MCMCOptions {
 }
 
 /** Per-draw statistics of the sampler. */
-export interface ExtraFields {
+export type ExtraFields = {
   diverging: NDArray;
   numSteps: NDArray;
   acceptProb: NDArray;
@@ -71,7 +71,7 @@ export interface ExtraFields {
   potentialEnergy: NDArray;
   stepSize: NDArray;
   treeDepth: NDArray;
-}
+};
 
 const FIELD_NAMES = ["diverging", "numSteps", "acceptProb", "meanAcceptProb", "energy", "potentialEnergy", "stepSize", "treeDepth"] as const;
 

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { grad, jit, np, random, valueAndGrad, vmap, type Array as NDArray } from "../../src/core/index.js";
-import { buildAdaptationSchedule } from "../../src/infer/hmc/adaptation.js";
+import { adaptInit, adaptUpdate, buildAdaptationSchedule, type AdaptState } from "../../src/infer/hmc/adaptation.js";
+import { findReasonableStepSize } from "../../src/infer/hmc/step-size.js";
 import { dualAveragingInit, dualAveragingUpdate } from "../../src/infer/hmc/dual-averaging.js";
 import { kineticEnergy, leapfrog, type IntegratorState, type PotentialAndGrad } from "../../src/infer/hmc/integrator.js";
 import { buildTree, checkpointRange, checkpointRangeOf, isTurning } from "../../src/infer/hmc/nuts.js";
@@ -172,5 +173,65 @@ describe("a NUTS tree", () => {
     const f = jit((k: NDArray) => buildTree(pg, np.ones([1]), np.array(0.3), startAt(pg, [0], [1]), 10, 10, k).state.z);
     expect(f(random.key(5)).item()).toBeCloseTo(tree(0.3, 5).state.z.item(), 5);
     expect(grad((x: NDArray) => np.sum(np.square(x)))(np.array([1])).item()).toBe(2);
+  });
+});
+
+describe("initial step-size search", () => {
+  // U = q²/2, K = p²/2, p = 1, q = 0: one step of size e gives an energy error of e⁴/8, so the
+  // acceptance crosses 0.8 at e = (8·(-log 0.8))^(1/4)
+  const threshold = (8 * -Math.log(0.8)) ** 0.25;
+  const pg = potentialOf((q) => np.multiply(0.5, np.sum(np.square(q))));
+  const find = (eps0: number) =>
+    withX64(() => {
+      const z = np.array([0]);
+      const [potential, g] = pg(z);
+      return findReasonableStepSize(pg, np.ones([1]), { z, potential, grad: g }, eps0, () => np.array([1]), random.key(0)).item();
+    });
+  it("from a small step size, stops at the first size past the crossing", () => {
+    const s = find(0.1);
+    expect(s / 2).toBeLessThan(threshold);
+    expect(threshold).toBeLessThan(s);
+  });
+  it("from a large step size, stops at the first size below the crossing", () => {
+    const s = find(10);
+    expect(s).toBeLessThan(threshold);
+    expect(threshold).toBeLessThan(2 * s);
+  });
+  it("runs inside NUTS when asked", async () => {
+    const { MCMC, NUTS } = await import("../../src/infer/index.js");
+    const mcmc = new MCMC(new NUTS(null, { potentialFn: (z: NDArray) => np.multiply(50, np.sum(np.square(z))), findHeuristicStepSize: true, adaptStepSize: false }), {
+      numWarmup: 0,
+      numSamples: 20,
+      initParams: np.zeros([2]),
+      progressBar: false,
+    });
+    await mcmc.run(random.key(1));
+    // the potential's curvature is 100: a reasonable step is well below the default of 1
+    const eps = mcmc.getExtraFields().stepSize.dataSync()[0];
+    expect(eps).toBeLessThan(0.5);
+    expect(eps).toBeGreaterThan(0.01);
+  });
+});
+
+describe("the warmup adapter over a scripted warmup of 150 iterations (windows [0,74] [75,99] [100,149])", () => {
+  it("adapts the step size throughout, the mass only at the end of the slow window, and restarts dual averaging there", () => {
+    const opts = { numWarmup: 150 };
+    let s: AdaptState = adaptInit(3, 1, null, opts);
+    const z = np.array([0.3, -1, 2]);
+    const at = (i: number, accept: number) => (s = adaptUpdate(s, np.array(i, "int32"), z, np.array(accept), opts));
+    const steps: number[] = [];
+    for (let i = 0; i < 75; i++) steps.push(at(i, 0.7 + (0.1 * i) / 74).stepSize.item());
+    // acceptance below the target shrinks the step size; the mass matrix is untouched
+    expect(steps[74]).toBeLessThan(steps[0]);
+    expect(Array.from(s.invMass.dataSync())).toEqual([1, 1, 1]);
+    const before = s.stepSize.item();
+    for (let i = 75; i < 100; i++) at(i, 0.8 + (0.1 * (i - 75)) / 24);
+    // acceptance above the target grows it; a constant z in the slow window leaves only the regularization
+    const endOfSlow = s.stepSize.item();
+    expect(endOfSlow).toBeGreaterThan(before);
+    Array.from(s.invMass.dataSync()).forEach((v) => expect(v).toBeCloseTo((1e-3 * 5) / (25 + 5), 9));
+    // at the target acceptance the restarted dual averaging stays at its prox centre log(10 eps)
+    for (let i = 100; i < 150; i++) at(i, 0.8);
+    expect(s.stepSize.item() / endOfSlow).toBeCloseTo(10, 4);
   });
 });

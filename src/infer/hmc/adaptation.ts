@@ -76,14 +76,15 @@ const HUGE = 3.4028234663852886e38;
 const clipStep = (x: NDArray) => np.clip(x, TINY, HUGE);
 
 /** The initial adapter state for a position of length `dim`. */
-export function adaptInit(dim: number, stepSize: number, invMass: NDArray | null, opts: AdaptOptions): AdaptState {
+export function adaptInit(dim: number, stepSize: NDArray | number, invMass: NDArray | null, opts: AdaptOptions): AdaptState {
   const dense = !!opts.denseMass;
   const im = invMass ?? (dense ? np.eye(dim) : np.ones([dim]));
+  const eps = np.asarray(stepSize);
   return {
-    stepSize: np.array(stepSize),
+    stepSize: eps,
     invMass: im,
     massSqrt: massMatrixSqrt(im),
-    da: dualAveragingInit(Math.log(10 * stepSize)),
+    da: dualAveragingInit(np.log(np.multiply(10, eps))),
     welford: welfordInit(dim, dense),
     windowIdx: np.array(0, "int32"),
   };

@@ -9,7 +9,8 @@ import { cond, forLoop, np, random, ravel, tree, valueAndGrad, vmap, type Array 
 import { substitute, type Model } from "../../handlers/index.js";
 import { initToUniform, type InitStrategy } from "../init-strategies.js";
 import { initializeModel, potentialEnergy, type Params } from "../util.js";
-import { adaptInit, adaptUpdate, type AdaptOptions, type AdaptState } from "./adaptation.js";
+import { adaptInit, adaptUpdate, massMatrixSqrt, type AdaptOptions, type AdaptState } from "./adaptation.js";
+import { findReasonableStepSize } from "./step-size.js";
 import { kineticEnergy, leapfrog, momentumFromNoise, type IntegratorState, type PotentialAndGrad } from "./integrator.js";
 import { buildTree, MAX_DELTA_ENERGY, type TrajectoryResult } from "./nuts.js";
 
@@ -36,6 +37,8 @@ export interface HMCState {
 export interface HMCOptions {
   /** Initial step size (default 1). */
   stepSize?: number;
+  /** Search for an initial step size from `stepSize` (NumPyro's find_heuristic_step_size; default off). */
+  findHeuristicStepSize?: boolean;
   adaptStepSize?: boolean;
   adaptMassMatrix?: boolean;
   /** Estimate a full inverse mass matrix instead of a diagonal one. */
@@ -157,6 +160,16 @@ abstract class HamiltonianKernel implements MCMCKernel {
     const dim = flat.shape[0];
     const start = (k: NDArray, zf: NDArray): HMCState => {
       const [pe, g] = target(zf);
+      const invMass = o.invMassMatrix ?? (o.denseMass ? np.eye(dim) : np.ones([dim]));
+      let stepSize: NDArray | number = o.stepSize ?? 1;
+      let chainKey = k;
+      if (o.findHeuristicStepSize) {
+        const [kChain, kSearch] = random.splitList(k);
+        const massSqrt = massMatrixSqrt(invMass);
+        const momentum = (key: NDArray) => momentumFromNoise(massSqrt, random.normal(key, [dim]));
+        stepSize = findReasonableStepSize(target, invMass, { z: zf, potential: pe, grad: g }, stepSize, momentum, kSearch);
+        chainKey = kChain;
+      }
       return {
         i: np.array(0, "int32"),
         z: zf,
@@ -168,8 +181,8 @@ abstract class HamiltonianKernel implements MCMCKernel {
         meanAcceptProb: np.array(0),
         diverging: np.array(false),
         treeDepth: np.array(0, "int32"),
-        adapt: adaptInit(dim, o.stepSize ?? 1, o.invMassMatrix ?? null, this.adaptOptions),
-        key: k,
+        adapt: adaptInit(dim, stepSize, invMass, this.adaptOptions),
+        key: chainKey,
       };
     };
     if (!batched) return start(key, flat);
