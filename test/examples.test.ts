@@ -20,6 +20,19 @@ import { main as viQuickstart } from "../examples/vi-quickstart.js";
 const quiet = () => {};
 
 describe("examples", () => {
+  it("logistic map: the script runs and its vmapped restarts agree with the single fit", async () => {
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (...a: unknown[]) => void lines.push(a.join(" "));
+    try {
+      await import("../examples/logistic-map.js");
+    } finally {
+      console.log = log;
+    }
+    const spread = Number(/agree with the single run to (\S+)/.exec(lines.join("\n"))?.[1]);
+    expect(spread).toBeLessThan(1e-3);
+  });
+
   it("eight schools: the non-centered form diverges less than the centered one, and the centered divergences sit at small tau", async () => {
     const plotDir = mkdtempSync(join(tmpdir(), "tyche-eight-schools-"));
     const r = await eightSchools({ numWarmup: 300, numSamples: 300, numChains: 2, summaries: false, plotDir, log: quiet });
