@@ -118,8 +118,10 @@ export class Concrete extends NDArray {
   }
 
   private attachTensor(t: TF.Tensor) {
+    // one registration per array: a re-upload replaces the registration of the tensor it replaces
+    if (this.tensorData) registry?.unregister(this);
     this.tensorData = t;
-    registry?.register(this, t);
+    registry?.register(this, t, this);
   }
 
   /** Host values (reads a tensor back once and caches it). */
@@ -149,7 +151,9 @@ export class Concrete extends NDArray {
       const h = this.hostData!;
       const t =
         this.dtype === "bool" ? tf.tensor(h, this.shape as number[], "bool") : tf.tensor(h as Float32Array | Int32Array, this.shape as number[], this.dtype as "float32" | "int32");
-      this.attachTensor(t);
+      // the array owns its tensor: an enclosing tf.tidy (a compiled program's replay uploading a
+      // constant or an input) must not free it, or every call would upload it again
+      this.attachTensor(tf.keep(t));
     }
     return this.tensorData!;
   }

@@ -89,7 +89,9 @@ export abstract class Distribution {
     const v = this.checkValueShape(value);
     const lp = this.logDensity(v);
     if (this.support === real) return lp;
-    return np.where(this.support.check(v), lp, -Infinity);
+    // ±Infinity is no point of a scalar support: its density is 0 (the formulas would give inf - inf)
+    const inside = this.support.eventDim === 0 ? np.logicalAnd(this.support.check(v), np.isfinite(v)) : this.support.check(v);
+    return np.where(inside, lp, -Infinity);
   }
 
   /** A draw of shape `[...sampleShape, ...batchShape, ...eventShape]` from `key`. */

@@ -4,8 +4,8 @@
  * the handler stack, and returns the value the stack settled on.
  */
 import { asArray, np, type Array as NDArray, type ArrayLike } from "../core/index.js";
-import { real, type Constraint } from "../distributions/constraints.js";
-import { Distribution, Unit } from "../distributions/index.js";
+import { IndependentConstraint, Interval, real, type Constraint } from "../distributions/constraints.js";
+import { Distribution, ExpandedDistribution, Independent, MaskedDistribution, Unit } from "../distributions/index.js";
 import { mask } from "./mask.js";
 import { fmtShape, type InferConfig, type Key, type ParamMessage, type SampleMessage, type SubsampleMessage } from "./messages.js";
 import { applyStack, requestKey } from "./stack.js";
@@ -54,8 +54,56 @@ export function sample(name: string, d: Distribution, opts: SampleOptions = {}):
     stop: false,
   };
   const out = applyStack(msg);
-  if (out.type === "sample") checkValueShape(out);
+  if (out.type === "sample") {
+    checkValueShape(out);
+    if (out.isObserved && out.value!.isConcrete) checkObservedValue(out);
+  }
   return out.value!;
+}
+
+/**
+ * Whether a support has bounds that may be functions of latent values (the continuous intervals:
+ * `Uniform(0, theta)`, `Pareto(scale, alpha)`), where a value outside is a fact about the latent
+ * values tried, not about the data. Integer intervals (counts up to a total count) are data.
+ */
+function boundsMayBeLatent(c: Constraint): boolean {
+  if (c instanceof IndependentConstraint) return boundsMayBeLatent(c.base);
+  return c instanceof Interval && !c.isDiscrete;
+}
+
+/**
+ * Checks the data of an observed site whose distribution validates its arguments: a value that
+ * is not finite or lies outside the support (unless its bounds may be latent), where it counts in
+ * the log density (masked entries do not), is an error naming the site, the value and where it
+ * is, instead of a log density of NaN or -Infinity found later. Runs on concrete values only (not
+ * under jit or vmap).
+ */
+function checkObservedValue(site: SampleMessage): void {
+  let inner: Distribution = site.fn;
+  while (inner instanceof ExpandedDistribution || inner instanceof Independent || inner instanceof MaskedDistribution) inner = inner.base;
+  if (!inner.validateArgs) return;
+  const v = site.value!;
+  const finite = np.isfinite(v);
+  const inSupport = boundsMayBeLatent(site.fn.support) ? finite : site.fn.support.check(v);
+  if (np.all(finite).item() && np.all(inSupport).item()) return;
+  // only entries that count: a masked entry contributes 0 whatever its value
+  const lp = site.fn.logProb(v);
+  if (np.all(np.isfinite(lp)).item()) return;
+  const data = v.dataSync();
+  const fin = finite.dataSync();
+  const sup = inSupport.dataSync();
+  // with one log density per value, the first entry that is bad and counts; else the first bad entry
+  const counts = site.fn.eventDim === 0 && lp.ndim === v.ndim && lp.shape.every((d, k) => d === v.shape[k]) ? np.isfinite(lp).dataSync() : null;
+  const bad = (k: number) => (!fin[k] || (sup.length === fin.length && !sup[k])) && (counts === null || !counts[k]);
+  const where = (k: number) => (v.ndim === 0 ? "" : ` at flat index ${k}`);
+  const i = fin.findIndex((_, k) => bad(k));
+  if (i >= 0 && !fin[i])
+    throw new Error(`sample site '${site.name}': observed value ${data[i]}${where(i)} is not finite (${site.fn.name}, support ${site.fn.support.name}); observed data must be finite numbers`);
+  if (i >= 0) throw new Error(`sample site '${site.name}': observed value ${data[i]}${where(i)} is outside the support of ${site.fn.name} (${site.fn.support.name})`);
+  // a value outside an event-shaped support (a simplex, a matrix): the first batch entry
+  const j = counts === null ? sup.findIndex((x) => !x) : -1;
+  if (j >= 0) throw new Error(`sample site '${site.name}': the observed value at batch index ${j} is outside the support of ${site.fn.name} (${site.fn.support.name})`);
+  // else the data that count are fine, and the log density is not finite for another reason (its parameters)
 }
 
 /** Checks that a site's value broadcasts with its distribution's shape; the error names the site. */

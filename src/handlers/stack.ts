@@ -30,8 +30,48 @@ export type Model<A extends unknown[] = any[], R = unknown> = (...args: A) => R;
 
 const stack: Handler[] = [];
 
-/** Sends `msg` through the handlers `stack[top]`, `stack[top - 1]`, ..., `stack[0]`. */
+/** The number of handlers installed now (0 outside any model run). */
+export function stackDepth(): number {
+  return stack.length;
+}
+
+/** The name of the last site sent through the stack in the current outermost model run. */
+let lastSite: string | null = null;
+
+/** Errors already given their place (or found to name it). */
+const annotated = new WeakSet<Error>();
+
+/**
+ * Adds where an error arose to its message, once (the innermost place wins): `[${context}]`,
+ * unless the message already names `site`. Errors keep their class and stack.
+ */
+function annotate(e: unknown, context: string, site: string | null): void {
+  if (!(e instanceof Error) || annotated.has(e)) return;
+  annotated.add(e);
+  // reading the stack formats it now: until then the error holds its frames' receivers and
+  // closures, and with them the arrays of the failed run, alive as long as the error lives
+  const stackText = e.stack;
+  if (site !== null && e.message.includes(`'${site}'`)) return;
+  const before = e.message;
+  e.message = `${before} [${context}]`;
+  // the stack text was written when the error was made: show the new message there too
+  const head = `${e.name}: ${before}`;
+  if (typeof stackText === "string" && stackText.startsWith(head)) e.stack = `${e.name}: ${e.message}${stackText.slice(head.length)}`;
+}
+
+/** Sends `msg` through the handlers `stack[top]`, ..., `stack[0]`; an error names the site. */
 function applyFrom(msg: Message, top: number): Message {
+  const name = "name" in msg ? msg.name : null;
+  if (name !== null) lastSite = name;
+  try {
+    return applyHandlers(msg, top);
+  } catch (e) {
+    annotate(e, name === null ? `while handling a ${msg.type} message` : `at ${msg.type} site '${name}'`, name);
+    throw e;
+  }
+}
+
+function applyHandlers(msg: Message, top: number): Message {
   let m = msg;
   let lowest = 0;
   for (let i = top; i >= 0; i--) {
@@ -69,12 +109,20 @@ export function applyOutside(handler: Handler, msg: Message): Message {
   return applyFrom(msg, at - 1);
 }
 
-/** Runs `body` with `handler` installed innermost; the stack is restored even when `body` throws. */
+/**
+ * Runs `body` with `handler` installed innermost; the stack is restored even when `body` throws.
+ * An error thrown by the model itself (not by a site, which names itself) gets the last site
+ * reached appended to its message, so that it says where in the model it arose.
+ */
 export function runWith<T>(handler: Handler, body: () => T): T {
   const depth = stack.length;
+  if (depth === 0) lastSite = null;
   stack.push(handler);
   try {
     return body();
+  } catch (e) {
+    if (depth === 0) annotate(e, lastSite === null ? "raised in the model before its first site" : `raised in the model after site '${lastSite}'`, lastSite);
+    throw e;
   } finally {
     stack.length = depth;
   }

@@ -82,3 +82,5 @@ export {
 export { SVGD, type SVGDOptions, type SVGDState, type SVGDRunResult } from "./stein.js";
 export { RBFKernel, IMQKernel, LinearKernel, type SteinKernel, type KernelMode, type RBFKernelOptions, type IMQKernelOptions } from "./stein-kernels.js";
 export { Empirical, EmpiricalPosterior, type EmpiricalOptions } from "./empirical.js";
+export { sbc, simulate, chiSquareSurvival, type Simulation, type SBCOptions, type SBCResult, type SBCElement, type SBCInfer, type SBCDraws } from "./sbc.js";
+export { stateToJSON, stateFromJSON, continuationKey, treeToJSON, treeFromJSON, type MCMCStateJSON, type TreeJSON, type ArrayJSON } from "./checkpoint.js";

@@ -136,13 +136,20 @@ export class MCMC {
   /** The state(s) the next run starts from, skipping initialization and warmup (set it to `lastState` to continue a run). */
   postWarmupState: HMCState[] | null = null;
 
-  /** Runs the chains; resolves when done or aborted. Model arguments are passed to the model untouched. */
+  /**
+   * Runs the chains; resolves when done or aborted. Model arguments are passed to the model
+   * untouched. `key` is split into one key per chain, or is already one key per chain (shape
+   * `[numChains, 2]`, as `continuationKey` of a checkpoint gives). With `postWarmupState` set, the
+   * run continues from those states without warmup (their kernel is prepared first when this
+   * MCMC's kernel is new); with the states' own keys it continues them exactly.
+   */
   async run(key: NDArray, ...modelArgs: unknown[]): Promise<void> {
-    const keys = this.numChains > 1 ? random.split(key, this.numChains) : null;
+    const keys = this.numChains > 1 ? this.chainKeys(key) : null;
     const ip = this.options.initParams;
     if (ip !== undefined && keys && !this.chainInitBatched(ip))
       throw new Error(`MCMC: with numChains = ${this.numChains}, initParams needs a leading axis of length ${this.numChains} on every leaf (one start per chain)`);
     const resume = this.postWarmupState;
+    if (resume) this.prepareResume(resume, keys ? np.take(keys, 0, 0) : key, modelArgs);
     const numWarmup = resume ? 0 : this.numWarmup;
     const total = numWarmup + this.numSamples;
     const chunk = this.options.chunkSize ?? defaultChunk([numWarmup, this.numSamples]);
@@ -221,6 +228,38 @@ export class MCMC {
     }
     this.finishProgress();
     this.collect(perChain);
+  }
+
+  /**
+   * One key per chain: `key` split, or, given a batch of keys of shape `[numChains, 2]` (the keys
+   * of a checkpoint's chains, say), those keys as they are (NumPyro's convention).
+   */
+  private chainKeys(key: NDArray): NDArray {
+    if (key.ndim === 1) return random.split(key, this.numChains);
+    if (key.ndim === 2 && key.shape[0] === this.numChains && key.shape[1] === 2) return key;
+    throw new Error(`MCMC: expected a key (shape [2]) or one key per chain (shape [${this.numChains}, 2]), got shape [${key.shape.join(", ")}]`);
+  }
+
+  /**
+   * Checks that the states to resume from fit this run's chains, and prepares the kernel's
+   * target when it has not been prepared (a new kernel resuming a saved checkpoint): the state
+   * carries the position, adaptation and key, the kernel the model's potential.
+   */
+  private prepareResume(resume: readonly HMCState[], key: NDArray, modelArgs: unknown[]): void {
+    const want = this.chainMethod === "vectorized" && this.numChains > 1 ? 1 : this.numChains;
+    if (resume.length !== want)
+      throw new Error(
+        `MCMC: postWarmupState has ${resume.length} state(s); ${this.chainMethod} sampling of ${this.numChains} chain(s) resumes from ${want === 1 && this.numChains > 1 ? "one state batched over the chains (a vectorized run's lastState)" : `${want} (a ${this.chainMethod} run's lastState)`}`,
+      );
+    let prepared = true;
+    try {
+      void this.kernel.inputs;
+    } catch {
+      prepared = false;
+    }
+    if (prepared) return;
+    const ip = this.options.initParams;
+    this.kernel.init(key, this.numWarmup, modelArgs, (ip !== undefined && this.numChains > 1 ? takeTree(ip, 0) : ip) as never);
   }
 
   /** Whether initParams carries one start per chain (a leading axis of length numChains). */

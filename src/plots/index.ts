@@ -19,3 +19,4 @@ export { posteriorDensity, type PosteriorDensityOptions } from "./posterior-dens
 export { pairPlot, type PairPlotOptions } from "./pair-plot.js";
 export { forestPlot, type ForestPlotOptions } from "./forest-plot.js";
 export { elboHistory, type ElboHistoryOptions } from "./elbo-history.js";
+export { sbcPlot, type SBCPlotOptions } from "./sbc-plot.js";

@@ -293,11 +293,17 @@ describe("initializeModel", () => {
   it("an impossible model is an error naming the culprit site", () => {
     const bad = () => {
       sample("x", new dist.Normal(0, 1));
-      sample("y", new dist.Exponential(1), { obs: -1 });
+      factor("y", -Infinity);
     };
     expect(() => initializeModel(random.key(0), bad, { maxTries: 5 })).toThrow(
-      "initializeModel: no valid starting point in 5 tries: the log density of site 'y' (Exponential) is -Infinity",
+      "initializeModel: no valid starting point in 5 tries: the log density of site 'y' (Unit) is -Infinity",
     );
+    // data outside the support is caught earlier, by the observed site itself
+    const outside = () => {
+      sample("x", new dist.Normal(0, 1));
+      sample("y", new dist.Exponential(1), { obs: -1 });
+    };
+    expect(() => initializeModel(random.key(0), outside)).toThrow("sample site 'y': observed value -1 is outside the support of Exponential (nonnegative)");
     const discrete = () => sample("c", new dist.Bernoulli(0.5));
     expect(() => initializeModel(random.key(0), discrete)).toThrow(/site 'c' is discrete \(Bernoulli with support boolean\)/);
   });

@@ -12,7 +12,9 @@ export class Gumbel extends LocScaleDistribution {
   }
   protected logDensity(x: NDArray): NDArray {
     const z = this.standardize(x);
-    return np.negative(np.add(np.add(z, np.exp(np.negative(z))), np.log(this.scale)));
+    const lp = np.negative(np.add(np.add(z, np.exp(np.negative(z))), np.log(this.scale)));
+    // at z = −Infinity the sum is −inf + inf; the density is 0 there
+    return np.where(np.equal(z, -Infinity), -Infinity, lp);
   }
   protected standardSample(key: random.Key, shape: number[]): NDArray {
     return random.gumbel(key, shape);

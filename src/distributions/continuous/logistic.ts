@@ -8,10 +8,11 @@ export class Logistic extends LocScaleDistribution {
   constructor(loc: ArrayLike = 0, scale: ArrayLike = 1, opts: DistributionOptions = {}) {
     super("Logistic", loc, scale, opts);
   }
-  /** −z − 2 softplus(−z) − log scale. */
+  /** −|z| − 2 softplus(−|z|) − log scale (the density is symmetric in z). */
   protected logDensity(x: NDArray): NDArray {
-    const z = this.standardize(x);
-    return np.negative(np.add(np.add(z, np.multiply(2, special.softplus(np.negative(z)))), np.log(this.scale)));
+    // with |z|, −Infinity (not inf − inf) at z = ±Infinity
+    const a = np.abs(this.standardize(x));
+    return np.negative(np.add(np.add(a, np.multiply(2, special.softplus(np.negative(a)))), np.log(this.scale)));
   }
   /** logit(U) for U uniform on [tiny, 1). */
   protected standardSample(key: random.Key, shape: number[]): NDArray {
