@@ -12,14 +12,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { np, random, tree, type Array as NDArray } from "../../src/core/index.js";
-import * as dist from "../../src/distributions/index.js";
-import { deterministic, plate, replay, sample, seed, substitute, trace, type Key, type Model } from "../../src/handlers/index.js";
+import { eightSchools, logistic, normalNormal } from "./models.js";
+import { replay, seed, substitute, trace, type Key, type Model } from "../../src/handlers/index.js";
 import { adam, AutoNormal, ELBO, exponentialDecay, sbc, siteLogProb, SVI, TraceELBO, type Optimizer, type Params } from "../../src/infer/index.js";
-
-const normalNormal = (n: number, y?: NDArray) => {
-  const mu = sample("mu", new dist.Normal(0, 1));
-  plate("N", n, () => sample("y", new dist.Normal(mu, 1), { obs: y }));
-};
 
 /** An ELBO with a bug: −E_q[log p(x, z)], leaving out +E_q[log q(z)] (the guide's entropy). */
 class NoEntropyELBO extends ELBO {
@@ -61,27 +56,12 @@ describe("sbc of ADVI", () => {
   });
 
   it("AutoNormal passes on a small logistic regression", async () => {
-    const X = random.normal(random.key(42), [20, 2]);
-    const logistic = (y?: NDArray) => {
-      const alpha = sample("alpha", new dist.Normal(0, 1));
-      const beta = sample("beta", new dist.Normal(0, 1).expand([2]).toEvent(1));
-      plate("N", 20, () => sample("y", new dist.Bernoulli({ logits: np.add(alpha, np.matmul(X, beta)) }), { obs: y }));
-    };
     const r = await sbc(logistic, { key: random.key(3), numSimulations: 100, numDraws: 99, observed: "y", infer: adviInfer(logistic, "y", { steps: 1000, lr: 0.05 }) });
     expect(r.elements).toHaveLength(3);
     expect(r.pValue).toBeGreaterThan(0.01);
   });
 
   it("flags mean-field ADVI on eight schools: tau's posterior is too narrow, mu's is fine", async () => {
-    const sigma = np.array([15, 10, 16, 11, 9, 11, 10, 18]);
-    const eightSchools = (y?: NDArray) => {
-      const mu = sample("mu", new dist.Normal(0, 5));
-      const tau = sample("tau", new dist.HalfCauchy(5));
-      plate("J", 8, () => {
-        const thetaTilde = sample("theta_tilde", new dist.Normal(0, 1));
-        sample("obs", new dist.Normal(deterministic("theta", np.add(mu, np.multiply(tau, thetaTilde))), sigma), { obs: y });
-      });
-    };
     const r = await sbc(eightSchools, { key: random.key(3), numSimulations: 100, numDraws: 99, observed: "obs", params: ["mu", "tau"], infer: adviInfer(eightSchools, "obs", { steps: 1000, lr: 0.05 }) });
     expect(r.pValues.tau.item()).toBeLessThan(0.001);
     expect(r.pValues.mu.item()).toBeGreaterThan(0.01);

@@ -11,15 +11,10 @@
 import { describe, expect, it } from "vitest";
 import { np, random, type Array as NDArray } from "../../src/core/index.js";
 import * as dist from "../../src/distributions/index.js";
+import { eightSchools, logistic, normalNormal } from "./models.js";
 import { deterministic, factor, plate, sample } from "../../src/handlers/index.js";
 import { chiSquareSurvival, MCMC, NUTS, sbc, type SBCDraws } from "../../src/infer/index.js";
 import { sbcPlot, toSvg } from "../../src/plots/index.js";
-
-/** mu ~ N(0, 1), y_i ~ N(mu, 1), i < n: the posterior is N(sum(y) / (n + 1), 1 / (n + 1)). */
-const normalNormal = (n: number, y?: NDArray) => {
-  const mu = sample("mu", new dist.Normal(0, 1));
-  plate("N", n, () => sample("y", new dist.Normal(mu, 1), { obs: y }));
-};
 
 /** Exact posterior draws of normalNormal, optionally with a wrong scale or a shift (in posterior sds). */
 const exactPosterior =
@@ -172,28 +167,12 @@ describe("sbc of NUTS", () => {
   });
 
   it("passes on logistic regression", async () => {
-    const X = random.normal(random.key(42), [20, 2]);
-    const logistic = (y?: NDArray) => {
-      const alpha = sample("alpha", new dist.Normal(0, 1));
-      const beta = sample("beta", new dist.Normal(0, 1).expand([2]).toEvent(1));
-      plate("N", 20, () => sample("y", new dist.Bernoulli({ logits: np.add(alpha, np.matmul(X, beta)) }), { obs: y }));
-    };
     const r = await sbc(logistic, { key: random.key(3), numSimulations: 100, numDraws: 99, observed: "y", infer: nutsInfer(logistic, "y", { numWarmup: 200, numSamples: 198 }) });
     expect(r.elements).toHaveLength(3);
     expect(r.pValue).toBeGreaterThan(0.01);
   });
 
   it("passes on eight schools (non-centered), hyperparameters and effects", async () => {
-    const sigma = np.array([15, 10, 16, 11, 9, 11, 10, 18]);
-    const eightSchools = (y?: NDArray) => {
-      const mu = sample("mu", new dist.Normal(0, 5));
-      const tau = sample("tau", new dist.HalfCauchy(5));
-      plate("J", 8, () => {
-        const thetaTilde = sample("theta_tilde", new dist.Normal(0, 1));
-        const theta = deterministic("theta", np.add(mu, np.multiply(tau, thetaTilde)));
-        sample("obs", new dist.Normal(theta, sigma), { obs: y });
-      });
-    };
     const r = await sbc(eightSchools, {
       key: random.key(3),
       numSimulations: 100,
