@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { np, type Array as NDArray } from "../src/core/index.js";
+import { np, random, type Array as NDArray } from "../src/core/index.js";
 import { checkMarkdown, guides, readRegions } from "../docs/tools/snippets.js";
 import * as concepts from "../docs/snippets/concepts.js";
 import * as gettingStarted from "../docs/snippets/getting-started.js";
@@ -18,10 +18,11 @@ import * as performance from "../docs/snippets/performance.js";
 import * as plots from "../docs/snippets/plots.js";
 import * as numpyro from "../docs/snippets/porting-numpyro.js";
 import * as pymc from "../docs/snippets/porting-pymc.js";
+import * as reliability from "../docs/snippets/reliability.js";
 import * as svgd from "../docs/snippets/svgd.js";
 import * as svi from "../docs/snippets/svi.js";
 import * as dist from "../src/distributions/index.js";
-import { logDensity } from "../src/infer/index.js";
+import { AutoNormal, SVI, TraceELBO, adam, logDensity } from "../src/infer/index.js";
 
 const DOCS = join(dirname(fileURLToPath(import.meta.url)), "..", "docs");
 const PNG = [0x89, 0x50, 0x4e, 0x47];
@@ -356,6 +357,80 @@ describe("plots guide", () => {
     expect(JSON.parse(json).$schema).toContain("vega-lite");
     expect(svg.startsWith("<svg")).toBe(true);
     expect([...png.subarray(0, 4)]).toEqual(PNG);
+  });
+});
+
+describe("reliability guide", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tyche-docs-reliability-"));
+  const cwd = process.cwd();
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  let result: Awaited<ReturnType<typeof reliability.calibrate>>;
+  it("SBC of NUTS on normal-normal: 30 ranks in 0..99, 5 bins of 6 expected, a p-value far from 0", async () => {
+    result = await reliability.calibrate();
+    const [shape, counts, p] = takeLogs().split("\n");
+    expect([shape, p]).toEqual(["30", result.pValue.toFixed(2)]);
+    expect(counts.endsWith(" 6,6,6,6,6")).toBe(true);
+    expect(result.numSimulations).toBe(30);
+    expect(result.numDraws).toBe(99);
+    expect(result.ranks.mu.shape).toEqual([30]);
+    const ranks = Array.from(result.ranks.mu.dataSync());
+    expect(Math.min(...ranks)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...ranks)).toBeLessThanOrEqual(99);
+    expect(result.bins).toBe(5);
+    expect(result.binEdges).toEqual([0, 20, 40, 60, 80, 100]);
+    expect(result.expected).toEqual([6, 6, 6, 6, 6]);
+    expect(np.sum(result.counts.mu).item()).toBe(30);
+    expect(result.pValue).toBeGreaterThan(0.05);
+  });
+
+  it("a posterior half as wide as the truth fails: p below 0.001, the outer bins overfull", async () => {
+    const bad = await reliability.overconfident();
+    takeLogs();
+    expect(bad.pValue).toBeLessThan(0.001);
+    const counts = Array.from(bad.counts.mu.dataSync());
+    const outer = counts[0] + counts[counts.length - 1];
+    expect(outer).toBeGreaterThan(2 * (bad.expected[0] + bad.expected[bad.expected.length - 1]));
+  });
+
+  it("the rank histogram is written as SVG, one panel titled with the p-value", async () => {
+    process.chdir(dir);
+    try {
+      await reliability.plot(result);
+      const svg = readFileSync(join(dir, "sbc.svg"), "utf8");
+      expect(svg.startsWith("<svg")).toBe(true);
+      expect(svg).toContain("mu (p = ");
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it("property tests: NUTS passes; the truncation bug shrinks to n = 6", async () => {
+    const out = await reliability.properties();
+    takeLogs();
+    expect(out.failed).toBe(true);
+    expect(out.counterexample![1]).toBe(6);
+  });
+
+  it("a checkpoint through JSON resumes the run exactly", async () => {
+    const { first, second, whole, saved } = await reliability.checkpoint();
+    expect(takeLogs()).toBe("true");
+    expect(JSON.parse(saved).format).toBe("tyche.mcmc-state");
+    expect(first.getSamples().mu.shape).toEqual([500]);
+    expect(second.getSamples().mu.shape).toEqual([500]);
+    expect(Array.from(np.concatenate([first.getSamples().mu, second.getSamples().mu]).dataSync())).toEqual(Array.from(whole.getSamples().mu.dataSync()));
+  });
+
+  it("an SVI state through JSON resumes the fit", async () => {
+    const { part, rest } = await reliability.sviCheckpoint();
+    expect(part.losses.shape).toEqual([500]);
+    expect(rest.losses.shape).toEqual([500]);
+    // exactly the fit of 1000 steps in one run; the exact posterior of mu is N(5.7 / 6, 1 / 6)
+    const y = np.array([0.8, 1.9, 1.1, 0.4, 1.5]);
+    const full = await new SVI(reliability.normalNormal, new AutoNormal(reliability.normalNormal), adam(0.02), new TraceELBO(), { progressBar: false }).run(random.key(2), 1000, 5, y);
+    expect(Array.from(np.concatenate([part.losses, rest.losses]).dataSync())).toEqual(Array.from(full.losses.dataSync()));
+    expect(Math.abs(rest.params.mu_auto_loc.item() - 5.7 / 6)).toBeLessThan(0.05);
+    expect(Math.abs(rest.params.mu_auto_scale.item() - Math.sqrt(1 / 6))).toBeLessThan(0.05);
   });
 });
 
