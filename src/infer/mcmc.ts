@@ -6,6 +6,8 @@
  * vmap of the transition, per-chain step sizes and mass matrices).
  */
 import { Array as NDArray, jit, np, random, scan, vmap } from "../core/index.js";
+import { Worker } from "node:worker_threads";
+import { stateFromJSON, stateToJSON, treeFromJSON, treeToJSON, type MCMCStateJSON, type TreeJSON } from "./checkpoint.js";
 import { printSummary, type PrintSummaryOptions } from "./diagnostics.js";
 import type { HMCState, MCMCKernel } from "./hmc/kernel.js";
 import type { Params } from "./util.js";
@@ -24,8 +26,11 @@ function isArrayTree(x: unknown): boolean {
   return false;
 }
 
-/** How chains are run. */
-export type ChainMethod = "sequential" | "vectorized";
+/**
+ * How chains are run: one after the other, in lock-step as one batched program, or each in its
+ * own worker thread (which needs `worker`: a model is a closure and cannot be sent to a thread).
+ */
+export type ChainMethod = "sequential" | "vectorized" | "parallel";
 
 /** Progress of a run, reported after each chunk of iterations. */
 export interface Progress {
@@ -59,6 +64,13 @@ export interface MCMCOptions {
    * lengths of warmup and sampling (so one compiled program serves every chunk), else 64.
    */
   chunkSize?: number;
+  /**
+   * For chainMethod 'parallel': the module (a URL or URL string, e.g. `new URL("./model.ts",
+   * import.meta.url)`) whose export `export` (default "kernel") is a function returning a fresh
+   * kernel, e.g. `export const kernel = () => new NUTS(model)`. Model arguments are copied to the
+   * threads, so they must be arrays, numbers, strings, booleans or records and lists of them.
+   */
+  worker?: { module: string | URL; export?: string };
 }
 
 /** Per-draw statistics of the sampler. */
@@ -125,7 +137,10 @@ export class MCMC {
       ["thinning", this.thinning, 1],
     ] as const)
       if (!Number.isInteger(v) || v < min) throw new Error(`MCMC: ${name} must be an integer >= ${min}, got ${v}`);
-    if (this.chainMethod !== "sequential" && this.chainMethod !== "vectorized") throw new Error(`MCMC: chainMethod must be 'sequential' or 'vectorized', got '${this.chainMethod}'`);
+    if (!["sequential", "vectorized", "parallel"].includes(this.chainMethod))
+      throw new Error(`MCMC: chainMethod must be 'sequential', 'vectorized' or 'parallel', got '${this.chainMethod}'`);
+    if (this.chainMethod === "parallel" && !options.worker)
+      throw new Error("MCMC: chainMethod 'parallel' needs options.worker = { module, export } naming a module that exports a function returning the kernel (a model cannot be sent to a thread)");
   }
 
   /** The state after the last run (per chain, or one batched state for vectorized chains). */
@@ -148,6 +163,7 @@ export class MCMC {
     const ip = this.options.initParams;
     if (ip !== undefined && keys && !this.chainInitBatched(ip))
       throw new Error(`MCMC: with numChains = ${this.numChains}, initParams needs a leading axis of length ${this.numChains} on every leaf (one start per chain)`);
+    if (this.chainMethod === "parallel") return this.runParallel(keys ? Array.from({ length: this.numChains }, (_, c) => np.take(keys, c, 0)) : [key], modelArgs);
     const resume = this.postWarmupState;
     if (resume) this.prepareResume(resume, keys ? np.take(keys, 0, 0) : key, modelArgs);
     const numWarmup = resume ? 0 : this.numWarmup;
@@ -260,6 +276,73 @@ export class MCMC {
     if (prepared) return;
     const ip = this.options.initParams;
     this.kernel.init(key, this.numWarmup, modelArgs, (ip !== undefined && this.numChains > 1 ? takeTree(ip, 0) : ip) as never);
+  }
+
+  /** Runs each chain in a worker thread (a sequential MCMC of one chain there) and gathers the draws. */
+  private async runParallel(keys: NDArray[], modelArgs: unknown[]): Promise<void> {
+    const { module, export: exportName = "kernel" } = this.options.worker!;
+    const args = modelArgs.map((a, i) => {
+      if (a === undefined) return null;
+      if (typeof a === "function") throw new Error(`MCMC (parallel): model argument ${i} is a function, which cannot be copied to a worker thread`);
+      return treeToJSON(a);
+    });
+    const ip = this.options.initParams;
+    const resume = this.postWarmupState;
+    type Done = { samples: TreeJSON; fields: TreeJSON; state: MCMCStateJSON };
+    const results = await Promise.all(
+      keys.map(
+        (k, c) =>
+          new Promise<Done>((resolve, reject) => {
+            const worker = new Worker(new URL("./mcmc-worker.mjs", import.meta.url), {
+              workerData: {
+                module: typeof module === "string" ? module : module.href,
+                exportName,
+                key: treeToJSON(k),
+                args,
+                resume: resume ? stateToJSON([resume[c]]) : null,
+                options: {
+                  numWarmup: this.numWarmup,
+                  numSamples: this.numSamples,
+                  thinning: this.thinning,
+                  chunkSize: this.options.chunkSize,
+                  initParams: ip === undefined ? undefined : treeToJSON(keys.length > 1 ? takeTree(ip, c) : ip),
+                },
+              },
+            });
+            const abort = () => worker.postMessage("abort");
+            this.options.signal?.addEventListener("abort", abort);
+            const finish = () => {
+              this.options.signal?.removeEventListener("abort", abort);
+              void worker.terminate();
+            };
+            worker.on("message", (m: { type: string; progress?: Progress; message?: string }) => {
+              if (m.type === "progress") this.report({ ...m.progress!, chain: c });
+              else if (m.type === "done") {
+                finish();
+                resolve(m as unknown as Done);
+              } else if (m.type === "error") {
+                finish();
+                reject(new Error(`MCMC: chain ${c} failed in its worker thread: ${m.message}`));
+              }
+            });
+            worker.on("error", (e) => {
+              finish();
+              reject(new Error(`MCMC: the worker thread of chain ${c} crashed: ${e.message}`));
+            });
+          }),
+      ),
+    );
+    this.finishProgress();
+    // each worker's draws have shape [1, n, ...]; chains stopped early keep the draws all of them have
+    const samples = results.map((r) => treeFromJSON(r.samples) as Record<string, NDArray>);
+    const fields = results.map((r) => treeFromJSON(r.fields) as Record<string, NDArray>);
+    const n = Math.min(...fields.map((f) => f.diverging.shape[1]));
+    const join = (parts: Record<string, NDArray>[]) =>
+      Object.fromEntries(Object.keys(parts[0]).map((name) => [name, np.concatenate(parts.map((p) => np.slice(p[name], p[name].shape.map(() => 0), [1, n, ...p[name].shape.slice(2)])), 0)]));
+    this.draws = join(samples);
+    this.fields = join(fields) as unknown as ExtraFields;
+    this.drawCount = n;
+    this.lastStates = results.map((r) => stateFromJSON(r.state)[0]);
   }
 
   /** Whether initParams carries one start per chain (a leading axis of length numChains). */
