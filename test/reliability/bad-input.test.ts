@@ -5,8 +5,10 @@
  * runs again on good input (its compiled programs are not corrupted), and repeating failures
  * keeps the tfjs tensor count flat.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getBackend, np, random, setBackend, type Array as NDArray, type BackendName } from "../../src/core/index.js";
+import { describe, expect, it } from "vitest";
+import { np, random, type Array as NDArray } from "../../src/core/index.js";
+import { tfjs } from "../../src/core/backend.js";
+import { forBackends } from "../helpers.js";
 import { stackDepth as transformDepth } from "../../src/core/interpreters/stack.js";
 import * as dist from "../../src/distributions/index.js";
 import { factor, plate, sample, seed, substitute, trace, withHandler, type Model } from "../../src/handlers/index.js";
@@ -268,48 +270,40 @@ describe("after an error, the same objects work on good input", () => {
 });
 
 describe("repeated failures keep memory flat (tfjs-cpu tensors)", () => {
-  let prev: BackendName = "js";
-  let tf: typeof import("@tensorflow/tfjs-core");
-  beforeAll(async () => {
-    prev = getBackend();
-    await setBackend("tfjs-cpu");
-    tf = await import("@tensorflow/tfjs-core");
-  });
-  afterAll(async () => {
-    await setBackend(prev);
-  });
+  forBackends(["tfjs-cpu"], () => {
 
-  const settle = async () => {
-    const gc = (globalThis as { gc?: () => void }).gc;
-    if (typeof gc !== "function") throw new Error("run vitest with --expose-gc (vitest.config.ts execArgv)");
-    for (let round = 0; round < 4; round++) {
-      gc();
-      for (let t = 0; t < 5; t++) await new Promise((r) => setTimeout(r, 0));
-    }
-  };
-
-  it("200 failing NUTS and SVI runs (bad data, a throwing model) leave the tensor count flat", async () => {
-    const bad = np.array([1, NaN, 2]);
-    const throwing = () => {
-      sample("mu", new dist.Normal(0, 1));
-      throw new Error("boom");
-    };
-    const mcmc = new MCMC(new NUTS(normalModel), { numWarmup: 10, numSamples: 10, progressBar: false });
-    const svi = new SVI(normalModel, new AutoNormal(normalModel), adam(0.01), new TraceELBO(), { progressBar: false });
-    const failures = async (n: number) => {
-      for (let i = 0; i < n; i++) {
-        await expect(mcmc.run(random.key(i), bad)).rejects.toThrow(/sample site 'y'/);
-        await expect(svi.run(random.key(i), 5, bad)).rejects.toThrow(/sample site 'y'/);
-        expect(() => trace(seed(throwing, i)).getTrace()).toThrow(/boom/);
+    const settle = async () => {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (typeof gc !== "function") throw new Error("run vitest with --expose-gc (vitest.config.ts execArgv)");
+      for (let round = 0; round < 4; round++) {
+        gc();
+        for (let t = 0; t < 5; t++) await new Promise((r) => setTimeout(r, 0));
       }
     };
-    await failures(20);
-    await settle();
-    const base = tf.memory().numTensors;
-    await failures(200);
-    await settle();
-    const after = tf.memory().numTensors;
-    expect(after - base, `tensors: ${base} before, ${after} after`).toBeLessThanOrEqual(20);
-    expectClean();
+
+    it("200 failing NUTS and SVI runs (bad data, a throwing model) leave the tensor count flat", async () => {
+      const bad = np.array([1, NaN, 2]);
+      const throwing = () => {
+        sample("mu", new dist.Normal(0, 1));
+        throw new Error("boom");
+      };
+      const mcmc = new MCMC(new NUTS(normalModel), { numWarmup: 10, numSamples: 10, progressBar: false });
+      const svi = new SVI(normalModel, new AutoNormal(normalModel), adam(0.01), new TraceELBO(), { progressBar: false });
+      const failures = async (n: number) => {
+        for (let i = 0; i < n; i++) {
+          await expect(mcmc.run(random.key(i), bad)).rejects.toThrow(/sample site 'y'/);
+          await expect(svi.run(random.key(i), 5, bad)).rejects.toThrow(/sample site 'y'/);
+          expect(() => trace(seed(throwing, i)).getTrace()).toThrow(/boom/);
+        }
+      };
+      await failures(20);
+      await settle();
+      const base = tfjs().memory().numTensors;
+      await failures(200);
+      await settle();
+      const after = tfjs().memory().numTensors;
+      expect(after - base, `tensors: ${base} before, ${after} after`).toBeLessThanOrEqual(20);
+      expectClean();
+    });
   });
 });

@@ -10,8 +10,10 @@
  * through tfjs kernels): 1,000 transitions and 1,500 steps, in small compiled chunks so that a
  * leak per compiled call shows quickly.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getBackend, np, random, setBackend, type Array as NDArray, type BackendName } from "../../src/core/index.js";
+import { describe, expect, it } from "vitest";
+import { getBackend, np, random, type Array as NDArray } from "../../src/core/index.js";
+import { tfjs } from "../../src/core/backend.js";
+import { forBackends } from "../helpers.js";
 import * as dist from "../../src/distributions/index.js";
 import { plate, sample } from "../../src/handlers/index.js";
 import { adam, AutoNormal, continuationKey, MCMC, NUTS, SVI, TraceELBO } from "../../src/infer/index.js";
@@ -38,12 +40,10 @@ interface Reading {
   tensors: number;
 }
 
-let tf: typeof import("@tensorflow/tfjs-core") | null = null;
-
 async function read(): Promise<Reading> {
   await settle();
   const m = process.memoryUsage();
-  return { heap: m.heapUsed, buffers: m.arrayBuffers, tensors: getBackend() === "js" || !tf ? 0 : tf.memory().numTensors };
+  return { heap: m.heapUsed, buffers: m.arrayBuffers, tensors: getBackend() === "js" ? 0 : tfjs().memory().numTensors };
 }
 
 /** Runs `rounds` rounds and checks every reading after the first against the first. */
@@ -97,20 +97,12 @@ describe("soak on the js backend", () => {
 });
 
 describe("soak on tfjs-cpu", () => {
-  let prev: BackendName = "js";
-  beforeAll(async () => {
-    prev = getBackend();
-    await setBackend("tfjs-cpu");
-    tf = await import("@tensorflow/tfjs-core");
-  });
-  afterAll(async () => {
-    await setBackend(prev);
-  });
-
-  it("1,000 NUTS transitions (5 rounds of 200, compiled chunks of 10) keep the heap and the tensor count flat", async () => {
-    await soak(5, nutsRounds(200, 10), { heapMB: 1, tensors: 0 });
-  });
-  it("1,500 SVI steps (5 rounds of 300, compiled chunks of 20) keep the heap and the tensor count flat", async () => {
-    await soak(5, sviRounds(300, 20), { heapMB: 1, tensors: 0 });
+  forBackends(["tfjs-cpu"], () => {
+    it("1,000 NUTS transitions (5 rounds of 200, compiled chunks of 10) keep the heap and the tensor count flat", async () => {
+      await soak(5, nutsRounds(200, 10), { heapMB: 1, tensors: 0 });
+    });
+    it("1,500 SVI steps (5 rounds of 300, compiled chunks of 20) keep the heap and the tensor count flat", async () => {
+      await soak(5, sviRounds(300, 20), { heapMB: 1, tensors: 0 });
+    });
   });
 });
