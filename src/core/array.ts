@@ -6,7 +6,7 @@
 import type * as TF from "@tensorflow/tfjs-core";
 import { allocate, coerce, defaultFloat, type DType, type TypedArray } from "./dtype.js";
 import { fmt, sizeOf, stridesOf, type Shape } from "./shape.js";
-import { tfjs, tfjsIfLoaded } from "./backend.js";
+import { readTensorSync, tfjs, tfjsIfLoaded } from "./backend.js";
 
 /** Nested number arrays, as produced by {@link NDArray.toArray}. */
 export type Nested = number | Nested[];
@@ -128,7 +128,7 @@ export class Concrete extends NDArray {
   host(): TypedArray {
     if (!this.hostData) {
       const t = this.tensorData!;
-      const v = t.dataSync() as TypedArray;
+      const v = readTensorSync(t, `reading an array of shape ${fmt(this.shape)}`) as TypedArray;
       this.hostData = toStorage(this.dtype, v);
     }
     return this.hostData;
@@ -167,6 +167,15 @@ export class Concrete extends NDArray {
   hasHost(): boolean {
     return this.hostData !== null;
   }
+}
+
+/**
+ * A copy of `x` held on the host, read asynchronously: how values leave WebGPU (and a cheap
+ * no-op copy of arrays already on the host). Ops on it under the `js` backend never touch tfjs.
+ */
+export async function toHost(x: NDArray): Promise<NDArray> {
+  const c = x.concrete();
+  return c.hasHost() && !c.hasTensor() ? c : Concrete.fromHost(c.shape, c.dtype, await c.hostAsync());
 }
 
 function tensorDType(t: TF.Tensor): DType {

@@ -31,6 +31,7 @@ export async function setBackend(name: BackendName): Promise<void> {
   const spec = tfjsBackendOf[name];
   if (!spec) throw new Error(`setBackend: unknown backend '${String(name)}' (expected js, tfjs-cpu, wasm or webgpu)`);
   const tf = (tfModule ??= (await import("@tensorflow/tfjs-core")) as Tf);
+  if (name === "webgpu") await provideNavigatorGpu();
   try {
     await import(/* @vite-ignore */ spec.pkg);
   } catch (e) {
@@ -41,6 +42,54 @@ export async function setBackend(name: BackendName): Promise<void> {
   const ok = await tf.setBackend(spec.name);
   if (!ok) throw new Error(`setBackend('${name}'): tfjs could not initialize its '${spec.name}' backend`);
   current = name;
+}
+
+/**
+ * Makes `navigator.gpu` exist before tfjs's WebGPU backend is imported: in a browser it does
+ * already; in Node it comes from the optional `webgpu` package (Dawn), whose adapter is whatever
+ * Vulkan/Metal/D3D12 device the machine has (a software Vulkan device such as lavapipe works).
+ */
+async function provideNavigatorGpu(): Promise<void> {
+  const g = globalThis as { navigator?: { gpu?: unknown } };
+  if (g.navigator?.gpu) return;
+  if (typeof process === "undefined" || !process.versions?.node) throw new Error("setBackend('webgpu'): this browser has no navigator.gpu (WebGPU is not available or not enabled)");
+  let dawn: { create(flags: string[]): unknown; globals: Record<string, unknown> };
+  try {
+    dawn = (await import(/* @vite-ignore */ "webgpu")) as typeof dawn;
+  } catch (e) {
+    throw new Error(`setBackend('webgpu'): in Node, WebGPU comes from the optional 'webgpu' package (Dawn), which could not be loaded (${(e as Error).message})`);
+  }
+  Object.assign(globalThis, dawn.globals);
+  const gpu = dawn.create([]);
+  if (g.navigator) Object.defineProperty(g.navigator, "gpu", { value: gpu, configurable: true });
+  else Object.defineProperty(globalThis, "navigator", { value: { gpu }, configurable: true, writable: true });
+}
+
+/**
+ * Runs `f` with eager kernels on `name`, then restores the backend (synchronous `f` only). The
+ * inference drivers set up models on the host (`js`) while their compiled loops run on WebGPU.
+ */
+export function withBackend<T>(name: "js", f: () => T): T {
+  const prev = current;
+  current = name;
+  try {
+    return f();
+  } finally {
+    current = prev;
+  }
+}
+
+/**
+ * Reads a tensor's values synchronously, or says what to do instead: in Node, WebGPU values can
+ * only be read asynchronously (tfjs's synchronous read needs a browser's OffscreenCanvas).
+ */
+export function readTensorSync(t: TF.Tensor, what: string): TF.TypedArray {
+  try {
+    return t.dataSync() as TF.TypedArray;
+  } catch (e) {
+    if (tfModule?.getBackend() !== "webgpu") throw e;
+    throw new Error(`${what}: a WebGPU value cannot be read synchronously here (${(e as Error).message}); read it with \`await x.data()\`, and run jitted loops with \`f.async(...)\``);
+  }
 }
 
 /** The backend eager kernels run on now. */

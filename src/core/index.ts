@@ -6,9 +6,9 @@
  */
 import "./interpreters/eager.js";
 
-export { NDArray as Array, asArray, type ArrayLike, type Nested, type AVal } from "./array.js";
+export { NDArray as Array, asArray, toHost, type ArrayLike, type Nested, type AVal } from "./array.js";
 export { enableX64, isX64, defaultFloat, type DType, type TypedArray } from "./dtype.js";
-export { setBackend, getBackend, type BackendName } from "./backend.js";
+export { setBackend, getBackend, withBackend, type BackendName } from "./backend.js";
 export * as np from "./numpy.js";
 export * as tree from "./tree.js";
 export type { PyTree, TreeDef } from "./tree.js";
@@ -33,6 +33,7 @@ export {
   type JitOptions,
   type Jitted,
 } from "./transforms.js";
+export type { Compiled, LeafLayout } from "./compile/jit.js";
 export { whileLoop, forLoop, scan, cond, switchCase, type ScanOptions } from "./control.js";
 export type { Program } from "./ir.js";
 export * as special from "./special.js";

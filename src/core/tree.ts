@@ -2,7 +2,7 @@
  * Pytrees: nested plain objects and JS arrays whose leaves are arrays (or numbers). Object
  * keys are visited in sorted order, so flattening does not depend on insertion order.
  */
-import { asArray, NDArray } from "./array.js";
+import { asArray, NDArray, toHost } from "./array.js";
 import { bind1 } from "./interpreters/stack.js";
 import { concatPrim, reshape, slice } from "./primitives/layout.js";
 import { castTo } from "./primitives/elementwise.js";
@@ -134,4 +134,15 @@ export function ravel(tree: PyTree): [NDArray, (flat: NDArray) => PyTree<NDArray
     return unflatten(def, out);
   };
   return [flat, unravel];
+}
+
+/**
+ * `x` with every array inside it (through nested JS arrays and plain objects) copied to the
+ * host, read asynchronously (how values leave WebGPU); anything else is kept as it is.
+ */
+export async function toHostDeep<T>(x: T): Promise<T> {
+  if (x instanceof NDArray) return (await toHost(x)) as T;
+  if (Array.isArray(x)) return (await Promise.all(x.map((v) => toHostDeep(v)))) as T;
+  if (isPlainObject(x)) return Object.fromEntries(await Promise.all(Object.entries(x).map(async ([k, v]) => [k, await toHostDeep(v)]))) as T;
+  return x;
 }

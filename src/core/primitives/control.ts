@@ -8,9 +8,10 @@
  */
 import type * as TF from "@tensorflow/tfjs-core";
 import { asArray, Concrete, type AVal, type NDArray } from "../array.js";
-import type { Tf } from "../backend.js";
+import { readTensorSync, type Tf } from "../backend.js";
 import { compileJs, compileJsInto, registerJsSpecializer, type CompiledInto, type CompiledJs, type Specialized } from "../compile/js.js";
 import { replayTensors } from "../compile/tfjs.js";
+import { registerAsyncTfjs, replayTensorsAsync } from "../compile/tfjs-async.js";
 import { allocate, isFloat, type TypedArray } from "../dtype.js";
 import { Program } from "../ir.js";
 import { bind } from "../interpreters/stack.js";
@@ -23,6 +24,7 @@ import { castTo, select, zerosLike, addAny, binaryPrims } from "./elementwise.js
 import { broadcastTo, concatPrim, reshape, slice, transpose } from "./layout.js";
 import { reducePrims, reduceWith } from "./reduce.js";
 import { definePrimitive } from "./primitive.js";
+import { moveExact } from "./webgpu-exact.js";
 
 /** A traced function with no captured values: those became its leading inputs, given in `consts`. */
 export interface Closed {
@@ -163,6 +165,26 @@ function scanRunner(
   };
 }
 
+/** Reads a scalar tensor on the host, or says why it cannot be (WebGPU reads asynchronously). */
+function readSync(t: TF.Tensor, op: string): number {
+  return readTensorSync(t, `${op} (its predicate or branch index)`)[0];
+}
+
+/** Row `t` of `x` along its first axis (int32 bits kept on WebGPU). */
+function rowOf(tf: Tf, x: TF.Tensor, t: number): TF.Tensor {
+  return tf.tidy(() => moveExact(tf, [x], [0], ([p]) => tf.squeeze(tf.slice(p, t, 1), [0])));
+}
+
+/** Stacks tensors along a new first axis (int32 bits kept on WebGPU). */
+function stackExact(tf: Tf, list: readonly TF.Tensor[]): TF.Tensor {
+  return moveExact(tf, list, list.map((_, i) => i), (ps) => tf.stack(ps));
+}
+
+/** Frees the tensors of `ts` that are not among `keep`. */
+function freeExcept(ts: readonly TF.Tensor[], keep: readonly TF.Tensor[]): void {
+  for (const t of ts) if (!keep.includes(t)) t.dispose();
+}
+
 /** Runs `fn` on tfjs tensors in its own tidy, keeping only its results; frees the previous carry. */
 function tidyStep(tf: Tf, fn: () => TF.Tensor[], prev: readonly TF.Tensor[], keep: readonly TF.Tensor[]): TF.Tensor[] {
   const next = tf.tidy(fn);
@@ -257,7 +279,7 @@ export const whilePrim = definePrimitive<WhileParams>({
     const bc = ins.slice(nCond, nCond + nBody);
     let carry = ins.slice(nCond + nBody);
     for (;;) {
-      const go = tf.tidy(() => replayTensors(tf, cond, [...cc, ...carry])[0].dataSync()[0]);
+      const go = tf.tidy(() => readSync(replayTensors(tf, cond, [...cc, ...carry])[0], "whileLoop"));
       if (!go) break;
       const cur = carry;
       carry = tidyStep(tf, () => replayTensors(tf, body, [...bc, ...cur]), cur, ins);
@@ -372,7 +394,7 @@ export const scanPrim = definePrimitive<ScanParams>({
     for (let s = 0; s < length; s++) {
       const t = reverse ? length - 1 - s : s;
       const cur = carry;
-      const res = tf.tidy(() => replayTensors(tf, body, [...consts, ...cur, ...xs.map((x) => tf.squeeze(tf.slice(x, t, 1), [0]))]).map((r) => r.clone()));
+      const res = tf.tidy(() => replayTensors(tf, body, [...consts, ...cur, ...xs.map((x) => rowOf(tf, x, t))]).map((r) => r.clone()));
       for (const c of cur) if (!ins.includes(c) && !res.includes(c)) c.dispose();
       carry = res.slice(0, nCarry);
       res.slice(nCarry).forEach((y, j) => (ys[j][t] = y));
@@ -380,7 +402,7 @@ export const scanPrim = definePrimitive<ScanParams>({
     const stacked = ys.map((list, j) => {
       const v = body.outputs[nCarry + j].aval;
       if (length === 0) return tf.zeros([0, ...v.shape], v.dtype as "float32");
-      const st = tf.stack(list);
+      const st = stackExact(tf, list);
       list.forEach((y) => y.dispose());
       return st;
     });
@@ -535,7 +557,7 @@ export const condPrim = definePrimitive<CondParams>({
     return run(ins.map((x) => x.data)).map((a) => a.slice());
   },
   tfjs: (tf, ins, { branches, nConsts }) => {
-    const [b, off] = branchOf(ins[0].dataSync()[0], nConsts);
+    const [b, off] = branchOf(readSync(ins[0], "cond"), nConsts);
     return replayTensors(tf, branches[b], [...ins.slice(off, off + nConsts[b]), ...ins.slice(1 + totalConsts(nConsts))]);
   },
   vjp: (cts, ins, _outs, { branches, nConsts }) => {
@@ -633,3 +655,52 @@ export function bindCond(index: NDArray, fns: readonly ((...ops: NDArray[]) => N
     { branches: closed.map((c) => c.program), nConsts: closed.map((c) => c.consts.length) },
   );
 }
+
+// ---- asynchronous tfjs kernels: one read of the predicate or index per step ---------------------
+
+registerAsyncTfjs<WhileParams>("while", async (tf, ins, { cond, body, nCond, nBody }) => {
+  const cc = ins.slice(0, nCond);
+  const bc = ins.slice(nCond, nCond + nBody);
+  const init = ins.slice(nCond + nBody);
+  let carry = init;
+  for (;;) {
+    const [pred] = await replayTensorsAsync(tf, cond, [...cc, ...carry]);
+    const go = (await pred.data())[0];
+    pred.dispose();
+    if (!go) break;
+    const next = await replayTensorsAsync(tf, body, [...bc, ...carry]);
+    if (carry !== init) freeExcept(carry, []);
+    carry = next;
+  }
+  return carry === init ? carry.map((t) => tf.clone(t)) : carry;
+});
+
+registerAsyncTfjs<ScanParams>("scan", async (tf, ins, { body, nConsts, nCarry, length, reverse }) => {
+  const consts = ins.slice(0, nConsts);
+  const init = ins.slice(nConsts, nConsts + nCarry);
+  const xs = ins.slice(nConsts + nCarry);
+  const ys: TF.Tensor[][] = body.outputs.slice(nCarry).map(() => []);
+  let carry = init;
+  for (let s = 0; s < length; s++) {
+    const t = reverse ? length - 1 - s : s;
+    const rows = xs.map((x) => rowOf(tf, x, t));
+    const res = await replayTensorsAsync(tf, body, [...consts, ...carry, ...rows]);
+    freeExcept(rows, []);
+    if (carry !== init) freeExcept(carry, []);
+    carry = res.slice(0, nCarry);
+    res.slice(nCarry).forEach((y, j) => (ys[j][t] = y));
+  }
+  const stacked = ys.map((list, j) => {
+    const v = body.outputs[nCarry + j].aval;
+    if (length === 0) return tf.zeros([0, ...v.shape], v.dtype as "float32");
+    const st = stackExact(tf, list);
+    freeExcept(list, []);
+    return st;
+  });
+  return [...(carry === init ? carry.map((c) => tf.clone(c)) : carry), ...stacked];
+});
+
+registerAsyncTfjs<CondParams>("cond", async (tf, ins, { branches, nConsts }) => {
+  const [b, off] = branchOf((await ins[0].data())[0], nConsts);
+  return replayTensorsAsync(tf, branches[b], [...ins.slice(off, off + nConsts[b]), ...ins.slice(1 + totalConsts(nConsts))]);
+});

@@ -9,6 +9,7 @@ import { allocate, defaultFloat, isFloat, promote, type DType } from "../dtype.j
 import { bind1 } from "../interpreters/stack.js";
 import { broadcastShapes, fmt, sameShape, type Shape } from "../shape.js";
 import { mapN } from "./kernels.js";
+import { exactMovement } from "./webgpu-exact.js";
 import { definePrimitive, type Primitive } from "./primitive.js";
 import { erf as erfScalar, erfc as erfcScalar, floorMod, roundHalfEven, sigmoid as sigmoidScalar } from "./scalar-math.js";
 import { broadcastTo, reshape } from "./layout.js";
@@ -312,10 +313,10 @@ export const selectPrim = withElementwiseBatch({
     return [{ shape: broadcastShapes("where", p.shape, a.shape, b.shape), dtype: a.dtype }];
   },
   js: (ins, _p, [o]) => [mapN(ins, o.shape, o.dtype, (p, a, b) => (p ? a : b))],
-  tfjs: (tf, [p, a, b], _p, [o]) => {
+  tfjs: exactMovement([1, 2], (tf, [p, a, b], _p, [o]) => {
     const s = o.shape as number[];
     return [tf.where(tf.broadcastTo(p, s), tf.broadcastTo(a, s), tf.broadcastTo(b, s))];
-  },
+  }),
   vjp: ([ct], [p, a, b]) => {
     const z = zerosLike(ct);
     return [null, unbroadcast(select(p, ct, z), a.shape), unbroadcast(select(p, z, ct), b.shape)];

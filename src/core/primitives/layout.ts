@@ -7,6 +7,7 @@ import { allocate, isFloat, type TypedArray } from "../dtype.js";
 import { bind, bind1 } from "../interpreters/stack.js";
 import { broadcastShapes, fmt, sameShape, sizeOf, stridesOf, type Shape } from "../shape.js";
 import { broadcastCopy } from "./kernels.js";
+import { exactMovement } from "./webgpu-exact.js";
 import { definePrimitive, type Primitive } from "./primitive.js";
 import { add, lt, maximum, minimum, select, unbroadcast, zerosLike } from "./elementwise.js";
 import { alignBatched, batchFront, moveToFront } from "./batching.js";
@@ -68,7 +69,7 @@ export const broadcastPrim = definePrimitive<{ shape: number[] }>({
     return [{ shape, dtype: x.dtype }];
   },
   js: ([x], { shape }) => [broadcastCopy(x.data, x.shape, shape, x.dtype)],
-  tfjs: (tf, [x], { shape }) => [tf.broadcastTo(x, shape)],
+  tfjs: exactMovement([0], (tf, [x], { shape }) => [tf.broadcastTo(x, shape)]),
   vjp: ([ct], [x]) => [unbroadcast(ct, x.shape)],
 });
 
@@ -101,7 +102,7 @@ export const transposePrim = definePrimitive<{ perm: number[] }>({
     );
     return [out];
   },
-  tfjs: (tf, [x], { perm }) => [tf.transpose(x, perm)],
+  tfjs: exactMovement([0], (tf, [x], { perm }) => [tf.transpose(x, perm)]),
   vjp: ([ct], _x, _o, { perm }) => {
     const inv = new Array<number>(perm.length);
     perm.forEach((p, i) => (inv[p] = i));
@@ -146,7 +147,7 @@ export const concatPrim: Primitive<{ axis: number }> = definePrimitive<{ axis: n
     }
     return [out];
   },
-  tfjs: (tf, xs, { axis }) => [tf.concat(xs, axis)],
+  tfjs: exactMovement("all", (tf, xs, { axis }) => [tf.concat(xs, axis)]),
   vjp: ([ct], xs, _o, { axis }) => {
     let start = 0;
     return xs.map((x) => {
@@ -178,7 +179,7 @@ export const slicePrim = definePrimitive<{ starts: number[]; limits: number[] }>
     });
     return [out];
   },
-  tfjs: (tf, [x], { starts, limits }) => [tf.slice(x, starts, limits.map((l, i) => l - starts[i]))],
+  tfjs: exactMovement([0], (tf, [x], { starts, limits }) => [tf.slice(x, starts, limits.map((l, i) => l - starts[i]))]),
   vjp: ([ct], [x], _o, { starts, limits }) => [pad(ct, starts, limits.map((l, i) => x.shape[i] - l))],
 });
 
@@ -206,7 +207,7 @@ export const padPrim = definePrimitive<{ lo: number[]; hi: number[] }>({
     });
     return [out];
   },
-  tfjs: (tf, [x], { lo, hi }) => [tf.pad(x, lo.map((l, i) => [l, hi[i]] as [number, number]))],
+  tfjs: exactMovement([0], (tf, [x], { lo, hi }) => [tf.pad(x, lo.map((l, i) => [l, hi[i]] as [number, number]))]),
   vjp: ([ct], [x], _o, { lo }) => [slice(ct, lo, lo.map((l, i) => l + x.shape[i]))],
 });
 
@@ -232,7 +233,7 @@ export const revPrim: Primitive<{ axes: number[] }> = definePrimitive<{ axes: nu
     });
     return [out];
   },
-  tfjs: (tf, [x], { axes }) => [tf.reverse(x, axes)],
+  tfjs: exactMovement([0], (tf, [x], { axes }) => [tf.reverse(x, axes)]),
   vjp: ([ct], _x, _o, { axes }) => [bind1(revPrim, [ct], { axes })],
 });
 
@@ -274,11 +275,11 @@ export const gatherPrim: Primitive<{ axis: number }> = definePrimitive<{ axis: n
     });
     return [out];
   },
-  tfjs: (tf, [x, idx], { axis }) => {
+  tfjs: exactMovement([0], (tf, [x, idx], { axis }) => {
     const n = x.shape[axis];
     const fixed = tf.clipByValue(tf.where(tf.less(idx, 0), tf.add(idx, n), idx), 0, n - 1);
     return [tf.gather(x, tf.cast(fixed, "int32"), axis)];
-  },
+  }),
   vjp: ([ct], [x, idx], _o, { axis }) => [isFloat(x.dtype) ? bind1(scatterAddPrim, [zerosLike(x), idx, ct], { axis }) : null, null],
 });
 

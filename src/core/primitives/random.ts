@@ -7,13 +7,14 @@
  * function of (key, counter), so every kernel here is deterministic: the same key gives the
  * same values on every backend and every run.
  *
- * The tfjs kernels read their inputs on the host (dataSync), run the JS kernel and upload the
- * result: correct and identical to the `js` backend, but a host round trip (acceptable for the
- * CPU backends; a WebGPU-native Threefry is future work).
+ * On WebGPU the hash and the bit conversions run as WGSL kernels (bit for bit the JS ones), so
+ * keys and bits stay on the device. Elsewhere on tfjs, and for the rejection samplers, the tfjs
+ * kernels read their inputs on the host, run the JS kernel and upload the result (a host round
+ * trip, asynchronous in an asynchronous replay).
  */
 import type * as TF from "@tensorflow/tfjs-core";
 import type { AVal, NDArray } from "../array.js";
-import type { Tf } from "../backend.js";
+import { readTensorSync, type Tf } from "../backend.js";
 import { allocate, isFloat, type DType, type TypedArray } from "../dtype.js";
 import { bind, bind1 } from "../interpreters/stack.js";
 import { broadcastShapes, fmt, sameShape, sizeOf, type Shape } from "../shape.js";
@@ -22,6 +23,8 @@ import { mul } from "./elementwise.js";
 import { broadcastTo } from "./layout.js";
 import { mapN } from "./kernels.js";
 import { definePrimitive, type HostIn, type Primitive } from "./primitive.js";
+import { bitsToIntWebGPU, bitsToUnitWebGPU, bitsXorWebGPU, onWebGPU, threefryWebGPU } from "./webgpu-random.js";
+import { registerHostKernelAsync } from "../compile/tfjs-async.js";
 import { digammaScalar, igammaNormalized, lgammaScalar } from "./special-kernels.js";
 
 // ---- the Threefry-2x32 hash (20 rounds) ------------------------------------------------------
@@ -86,7 +89,7 @@ export function threefryPair(k0: number, k1: number, c0: number, c1: number): [n
 function hostOf(xs: TF.Tensor[], avals: readonly AVal[]): HostIn[] {
   return xs.map((t, i) => {
     const d = avals[i].dtype;
-    const raw = t.dataSync() as TypedArray;
+    const raw = readTensorSync(t, "a random kernel's operand") as TypedArray;
     const data = d === "bool" && !(raw instanceof Uint8Array) ? Uint8Array.from(raw as unknown as number[]) : raw;
     return { data, shape: t.shape, dtype: d };
   });
@@ -148,7 +151,7 @@ export const threefry2x32Prim: Primitive<null> = definePrimitive<null>({
     }
     return [y0, y1];
   },
-  tfjs: (tf, ins, p, outs) => viaHost(threefry2x32Prim.js)(tf, ins, p, outs),
+  tfjs: (tf, ins, p, outs) => (onWebGPU(tf) ? threefryWebGPU(tf, ins, outs[0].shape) : viaHost(threefry2x32Prim.js)(tf, ins, p, outs)),
   vjp: () => [null, null, null, null],
 });
 threefry2x32Prim.batch = batchElementwise(threefry2x32Prim);
@@ -167,7 +170,7 @@ export const bitsXorPrim: Primitive<null> = definePrimitive<null>({
     return [{ shape: broadcastShapes("bitsXor", a.shape, b.shape), dtype: "int32" }];
   },
   js: (ins, _p, [o]) => [mapN(ins, o.shape, "int32", (a, b) => a ^ b)],
-  tfjs: (tf, ins, p, outs) => viaHost(bitsXorPrim.js)(tf, ins, p, outs),
+  tfjs: (tf, ins, p, outs) => (onWebGPU(tf) ? [bitsXorWebGPU(tf, ins, outs[0].shape)] : viaHost(bitsXorPrim.js)(tf, ins, p, outs)),
   vjp: () => [null, null],
 });
 bitsXorPrim.batch = batchElementwise(bitsXorPrim);
@@ -192,7 +195,7 @@ export const bitsToUnitPrim: Primitive<{ dtype: DType }> = definePrimitive<{ dty
     if (dtype === "float32") return [mapN(ins, o.shape, "float32", (b) => (b >>> 9) * 1.1920928955078125e-7)];
     return [mapN(ins, o.shape, "float64", (hi, lo) => ((hi >>> 0) * 1048576 + (lo >>> 12)) * 2.220446049250313e-16)];
   },
-  tfjs: (tf, ins, p, outs) => viaHost(bitsToUnitPrim.js)(tf, ins, p, outs),
+  tfjs: (tf, ins, p, outs) => (onWebGPU(tf) && p.dtype === "float32" ? [bitsToUnitWebGPU(tf, ins, outs[0].shape)] : viaHost(bitsToUnitPrim.js)(tf, ins, p, outs)),
   vjp: (_c, ins) => ins.map(() => null),
 });
 bitsToUnitPrim.batch = batchElementwise(bitsToUnitPrim);
@@ -211,14 +214,15 @@ export const bitsToIntPrim: Primitive<null> = definePrimitive<null>({
   js: (ins, _p, [o]) => [
     mapN(ins, o.shape, "int32", (hi, lo, mn, mx) => {
       const span = mx <= mn ? 1 : (mx - mn) >>> 0;
+      // uint32 arithmetic throughout, as JAX (2^16 squared wraps to 0 for spans above 2^16)
       let mult = 65536 % span;
-      mult = (mult * mult) % span;
+      mult = (Math.imul(mult, mult) >>> 0) % span;
       const a = Math.imul((hi >>> 0) % span, mult) >>> 0;
       const off = ((a + ((lo >>> 0) % span)) >>> 0) % span;
       return (mn + off) | 0;
     }),
   ],
-  tfjs: (tf, ins, p, outs) => viaHost(bitsToIntPrim.js)(tf, ins, p, outs),
+  tfjs: (tf, ins, p, outs) => (onWebGPU(tf) ? [bitsToIntWebGPU(tf, ins, outs[0].shape)] : viaHost(bitsToIntPrim.js)(tf, ins, p, outs)),
   vjp: () => [null, null, null, null],
 });
 bitsToIntPrim.batch = batchElementwise(bitsToIntPrim);
@@ -544,3 +548,5 @@ export const randomBinomialPrim: Primitive<null> = definePrimitive<null>({
   vjp: () => [null, null, null],
 });
 randomBinomialPrim.batch = batchPerElement(randomBinomialPrim);
+
+for (const p of [randomGammaPrim, gammaGradPrim, randomPoissonPrim, randomBinomialPrim]) registerHostKernelAsync(p as Primitive<unknown>);

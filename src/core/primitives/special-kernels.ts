@@ -7,7 +7,8 @@
  */
 import type * as TF from "@tensorflow/tfjs-core";
 import { asArray, type ArrayLike, type AVal, type NDArray } from "../array.js";
-import type { Tf } from "../backend.js";
+import { readTensorSync, type Tf } from "../backend.js";
+import { registerHostKernelAsync } from "../compile/tfjs-async.js";
 import { allocate, defaultFloat, isFloat, promote, type DType, type TypedArray } from "../dtype.js";
 import { bind, bind1 } from "../interpreters/stack.js";
 import { broadcastShapes, sizeOf, type Shape } from "../shape.js";
@@ -317,7 +318,7 @@ function mapMulti(ins: readonly HostIn[], outs: AVal[], f: (...v: number[]) => n
 /** A tfjs kernel that reads its operands back to the host (tfjs has no such ops). */
 function hostTfjs(js: Primitive<null>["js"]): Primitive<null>["tfjs"] {
   return (tf: Tf, ins: TF.Tensor[], _p: null, outs: AVal[]): TF.Tensor[] => {
-    const host = ins.map((t) => ({ data: t.dataSync() as TypedArray, shape: t.shape as Shape, dtype: t.dtype as DType }));
+    const host = ins.map((t) => ({ data: readTensorSync(t, "an incomplete gamma or beta function's operand") as TypedArray, shape: t.shape as Shape, dtype: t.dtype as DType }));
     const res = js(host, null, outs);
     return res.map((r, i) => tf.tensor(r as Float32Array, outs[i].shape as number[], "float32"));
   };
@@ -432,3 +433,5 @@ export function promoteFloat(...xs: ArrayLike[]): NDArray[] {
   const target: DType = d !== null && isFloat(d) ? d : defaultFloat();
   return xs.map((x) => (typeof x === "number" || typeof x === "boolean" ? asArray(Number(x), target) : np.astype(x, target)));
 }
+
+for (const p of [gammaincDaPrim, gammaincPrim, gammainccPrim, betaincDabPrim, betaincPrim]) registerHostKernelAsync(p);
