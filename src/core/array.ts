@@ -6,7 +6,7 @@
 import type * as TF from "@tensorflow/tfjs-core";
 import { allocate, coerce, defaultFloat, type DType, type TypedArray } from "./dtype.js";
 import { fmt, sizeOf, stridesOf, type Shape } from "./shape.js";
-import { readTensorSync, tfjs, tfjsIfLoaded } from "./backend.js";
+import { getBackend, readTensorSync, tfjs, tfjsIfLoaded, withBackend } from "./backend.js";
 
 /** Nested number arrays, as produced by {@link NDArray.toArray}. */
 export type Nested = number | Nested[];
@@ -167,6 +167,17 @@ export class Concrete extends NDArray {
   hasHost(): boolean {
     return this.hostData !== null;
   }
+}
+
+/**
+ * Runs `check`, which reads `values` synchronously (a validation): as is on most backends; on
+ * WebGPU on the host (`js` backend), and not at all (undefined) when a value lives only on the
+ * device, where, like a traced value, it cannot be read synchronously.
+ */
+export function checkReadable<T>(values: readonly NDArray[], check: () => T): T | undefined {
+  if (getBackend() !== "webgpu") return check();
+  if (!values.every((v) => v.isConcrete && v.concrete().hasHost())) return undefined;
+  return withBackend("js", check);
 }
 
 /**

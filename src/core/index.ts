@@ -6,7 +6,7 @@
  */
 import "./interpreters/eager.js";
 
-export { NDArray as Array, asArray, toHost, type ArrayLike, type Nested, type AVal } from "./array.js";
+export { NDArray as Array, asArray, checkReadable, toHost, type ArrayLike, type Nested, type AVal } from "./array.js";
 export { enableX64, isX64, defaultFloat, type DType, type TypedArray } from "./dtype.js";
 export { setBackend, getBackend, withBackend, type BackendName } from "./backend.js";
 export * as np from "./numpy.js";

@@ -6,7 +6,7 @@
  *
  * The wrappers live here with the base because `expand`, `toEvent` and `mask` construct them.
  */
-import { np, random, type Array as NDArray, type ArrayLike } from "../core/index.js";
+import { checkReadable, np, random, type Array as NDArray, type ArrayLike } from "../core/index.js";
 import { independent, real, type Constraint } from "./constraints.js";
 
 type Shape = readonly number[];
@@ -186,16 +186,13 @@ export abstract class Distribution {
     if (!this.validateArgs) return;
     for (const [pname, [value, constraint]] of Object.entries(params)) {
       if (!value.isConcrete) continue;
-      const ok = constraint.check(value);
-      const flags = ok.dataSync();
-      const bad = flags.findIndex((f) => !f);
-      if (bad >= 0) {
-        const data = value.dataSync();
-        const shown = constraint.eventDim === 0 ? ` (got ${data[bad]} at flat index ${bad})` : "";
-        throw new Error(
-          `${this.name}: parameter '${pname}' must satisfy ${constraint.name}${shown}; its shape is ${fmtShape(value.shape)}`,
-        );
-      }
+      const error = checkReadable([value], () => {
+        const bad = constraint.check(value).dataSync().findIndex((f) => !f);
+        if (bad < 0) return null;
+        const shown = constraint.eventDim === 0 ? ` (got ${value.dataSync()[bad]} at flat index ${bad})` : "";
+        return `${this.name}: parameter '${pname}' must satisfy ${constraint.name}${shown}; its shape is ${fmtShape(value.shape)}`;
+      });
+      if (error) throw new Error(error);
     }
   }
 }

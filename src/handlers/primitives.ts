@@ -3,7 +3,7 @@
  * `prngKey` and `subsample` (`plate` lives in plate.ts). Each builds a message, sends it down
  * the handler stack, and returns the value the stack settled on.
  */
-import { asArray, np, type Array as NDArray, type ArrayLike } from "../core/index.js";
+import { asArray, checkReadable, np, type Array as NDArray, type ArrayLike } from "../core/index.js";
 import { IndependentConstraint, Interval, real, type Constraint } from "../distributions/constraints.js";
 import { Distribution, ExpandedDistribution, Independent, MaskedDistribution, Unit } from "../distributions/index.js";
 import { mask } from "./mask.js";
@@ -56,7 +56,8 @@ export function sample(name: string, d: Distribution, opts: SampleOptions = {}):
   const out = applyStack(msg);
   if (out.type === "sample") {
     checkValueShape(out);
-    if (out.isObserved && out.value!.isConcrete) checkObservedValue(out);
+    // on WebGPU the check runs on the host, and not for data that live only on the device
+    if (out.isObserved && out.value!.isConcrete) checkReadable([out.value!], () => checkObservedValue(out));
   }
   return out.value!;
 }
