@@ -13,10 +13,11 @@ export type Tf = typeof TF;
 let current: BackendName = "js";
 let tfModule: Tf | null = null;
 
-const tfjsBackendOf: Record<Exclude<BackendName, "js">, { pkg: string; name: string }> = {
-  "tfjs-cpu": { pkg: "@tensorflow/tfjs-backend-cpu", name: "cpu" },
-  wasm: { pkg: "@tensorflow/tfjs-backend-wasm", name: "wasm" },
-  webgpu: { pkg: "@tensorflow/tfjs-backend-webgpu", name: "webgpu" },
+// literal imports, so bundlers (Vite) include the backends that are installed; wasm is optional
+const tfjsBackendOf: Record<Exclude<BackendName, "js">, { pkg: string; name: string; load: () => Promise<unknown> }> = {
+  "tfjs-cpu": { pkg: "@tensorflow/tfjs-backend-cpu", name: "cpu", load: () => import("@tensorflow/tfjs-backend-cpu") },
+  wasm: { pkg: "@tensorflow/tfjs-backend-wasm", name: "wasm", load: () => import(/* @vite-ignore */ "@tensorflow/tfjs-backend-wasm" as string) },
+  webgpu: { pkg: "@tensorflow/tfjs-backend-webgpu", name: "webgpu", load: () => import("@tensorflow/tfjs-backend-webgpu") },
 };
 
 /**
@@ -33,7 +34,7 @@ export async function setBackend(name: BackendName): Promise<void> {
   const tf = (tfModule ??= (await import("@tensorflow/tfjs-core")) as Tf);
   if (name === "webgpu") await provideNavigatorGpu();
   try {
-    await import(/* @vite-ignore */ spec.pkg);
+    await spec.load();
   } catch (e) {
     throw new Error(`setBackend('${name}'): could not load ${spec.pkg} (${(e as Error).message}); install it to use this backend`);
   }
