@@ -8,22 +8,26 @@
  *      it: vmap(valueAndGrad(logp)) on a [C, 10] array, C = 1, 16, 256, 1024.
  *
  * Before timing, every implementation is checked against the hand loop run in float64 (the run
- * aborts when one disagrees). Times are medians over rounds after a warm-up round, all measured
- * in this one run; each round times every implementation of a case in turn, and ratios are
- * medians of the ratios within a round. "program" is the generated JavaScript function alone
- * (no pytree handling, cache lookup or array wrapping). Compile time is split into tracing, code
- * generation, and the whole first call of a fresh jit minus a steady call. Results go to stdout
- * and bench/results/jit.md. Run: `npm run bench:jit` (with NODE_OPTIONS=--expose-gc to collect
- * garbage between timed batches).
+ * aborts when one disagrees). Times are CPU time of this process (not wall-clock time, which on
+ * a machine whose cores are shared counts other processes too), medians over rounds after a
+ * warm-up round, all measured in this one run; each round times every implementation of a case
+ * in turn, and ratios are medians of the ratios within a round. "jit" is the whole jitted call
+ * `f(...args)` (cache lookup, argument and result handling, results read); "raw" is the raw
+ * entry point `f.compile(...args).call(inputs)`: the generated program run over flat typed
+ * arrays, writing into output arrays it reuses (no pytree handling, cache lookup or array
+ * wrapping). Compile time is split into tracing, code generation, and the whole first call of a
+ * fresh jit minus a steady call. Results go to stdout and bench/results/jit.md. Run:
+ * `npm run bench:jit` (with NODE_OPTIONS=--expose-gc to collect garbage between timed batches).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { jit, np, setBackend, tree, valueAndGrad, vmap, type Array as NDArray } from "../src/core/index.js";
+import { Array as NDArray, jit, np, setBackend, tree, valueAndGrad, vmap } from "../src/core/index.js";
 import { compileJs } from "../src/core/compile/js.js";
 import { DIM, eightSchoolsHandLoop, eightSchoolsLogDensity } from "./eight-schools.js";
 import { logisticHandLoop, logisticLogDensity, makeData } from "./logistic.js";
-import { fmtUs, machineInfo, measureAll, median, medianOf, ratioOf } from "./measure.js";
+import { loadavg } from "node:os";
+import { fmtUs, machineInfo, median, medianOf, ratioOf, type Rounds, type Timed } from "./measure.js";
 
 /** One benchmark case: a function of arrays and the hand-written loop computing the same values. */
 interface Case {
@@ -58,9 +62,14 @@ function flat(out: unknown): Float64Array {
   return concat((tree.leaves(out as tree.PyTree) as NDArray[]).map((l) => l.dataSync()));
 }
 
-/** Reads every output to the host (so that lazy back ends finish their work). */
+/**
+ * Reads every output to the host (so that lazy back ends finish their work), walking the
+ * result without allocating (so that the harness adds next to nothing to a call's time).
+ */
 function sync(out: unknown): void {
-  for (const l of tree.leaves(out as tree.PyTree) as NDArray[]) l.dataSync();
+  if (out instanceof NDArray) out.dataSync();
+  else if (Array.isArray(out)) for (let i = 0; i < out.length; i++) sync(out[i]);
+  else if (out !== null && typeof out === "object") for (const k in out) sync((out as Record<string, unknown>)[k]);
 }
 
 function check(name: string, impl: string, got: Float64Array, ref: Float64Array, tol = 1e-4): number {
@@ -73,6 +82,9 @@ function check(name: string, impl: string, got: Float64Array, ref: Float64Array,
 }
 
 // ---- cases -------------------------------------------------------------------------------------
+
+/** Measured rounds per case (after a warm-up round): many, since the machine may be shared. */
+const REPS = 15;
 
 const PARAMS = [0.8, 0.4, 0.3, -0.9, 1.1, 0.05, -0.4, 0.7, -1.3, 0.2];
 
@@ -140,16 +152,72 @@ function logistic(N: number, D: number): Case {
 
 // ---- measurements ------------------------------------------------------------------------------
 
+/**
+ * CPU time of this process (user + system), in milliseconds. Batches are timed with it rather
+ * than with the wall clock: on a machine whose cores other processes share, wall-clock times
+ * include whatever ran in between (and vary with it), CPU time only the process's own work
+ * (its compiler and garbage-collector threads included).
+ */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+const tick = () => new Promise<void>((r) => setImmediate(r));
+
+/** The number of calls of `fn` that take about `targetMs` of CPU time (at least 1). */
+function calibrate(fn: () => void, targetMs: number): number {
+  fn();
+  let k = 1;
+  for (;;) {
+    const t0 = cpuMs();
+    for (let i = 0; i < k; i++) fn();
+    const dt = cpuMs() - t0;
+    if (dt >= targetMs / 4 || k >= 1 << 22) return Math.max(1, Math.round((k * targetMs) / Math.max(dt, 1e-3)));
+    k *= 4;
+  }
+}
+
+/**
+ * Microseconds of CPU time per call of each function, per round (as measureAll in measure.js,
+ * with CPU time for the clock): a batch of calls of about `targetMs` each, one warm-up round and
+ * `reps` measured rounds, each round timing one batch of every function in turn; before each
+ * batch it yields to the event loop and collects garbage when node runs with --expose-gc.
+ */
+async function measureCpu<K extends string>(fns: Record<K, Timed>, { targetMs = 40, reps = 7 } = {}): Promise<Rounds<K>> {
+  const names = Object.keys(fns) as K[];
+  const batch = {} as Record<K, number>;
+  for (const n of names) {
+    await fns[n].before?.();
+    batch[n] = calibrate(fns[n].fn, targetMs);
+  }
+  const times = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
+  for (let r = 0; r <= reps; r++) {
+    for (const n of names) {
+      const { fn, before } = fns[n];
+      await before?.();
+      await tick();
+      (globalThis as { gc?: () => void }).gc?.();
+      const k = batch[n];
+      const t0 = cpuMs();
+      for (let i = 0; i < k; i++) fn();
+      const dt = cpuMs() - t0;
+      if (r > 0) times[n].push((dt * 1000) / k);
+    }
+  }
+  return times;
+}
+
 interface Row {
   name: string;
   eager: number;
   jit: number;
-  program: number;
+  raw: number;
   tfjs: number;
   hand: number;
   eagerOverJit: number;
   jitOverHand: number;
-  programOverHand: number;
+  rawOverHand: number;
   traceMs: number;
   codegenMs: number;
   firstMs: number;
@@ -166,16 +234,16 @@ function compileTimes(c: Case, steadyUs: number, reps = 5): { trace: number; cod
   const codegens: number[] = [];
   const firsts: number[] = [];
   for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
+    const t0 = cpuMs();
     const program = jit(c.fn).lower(...c.args);
-    traces.push(performance.now() - t0);
-    const t1 = performance.now();
+    traces.push(cpuMs() - t0);
+    const t1 = cpuMs();
     compileJs(program);
-    codegens.push(performance.now() - t1);
+    codegens.push(cpuMs() - t1);
     const j = jit(c.fn);
-    const t2 = performance.now();
+    const t2 = cpuMs();
     sync(j(...c.args));
-    firsts.push(performance.now() - t2);
+    firsts.push(cpuMs() - t2);
   }
   return { trace: median(traces), codegen: median(codegens), first: Math.max(0, median(firsts) - steadyUs / 1000) };
 }
@@ -184,29 +252,30 @@ async function run(c: Case): Promise<Row> {
   await setBackend("js");
   const { name, fn, args, targetMs } = c;
   const jitted = jit(fn);
-  const program = compileJs(jitted.lower(...args)).run;
-  const hostArgs = (tree.leaves(args as tree.PyTree) as NDArray[]).map((a) => a.dataSync());
+  // the raw entry point: the generated program over flat typed arrays, into outputs it reuses
+  const compiled = jitted.compile(...args);
+  const inputs = compiled.flattenArgs(...args);
 
   // verify before timing
   let diff = check(name, "hand loop (float32 storage)", c.handResult(), c.reference);
   diff = Math.max(diff, check(name, "eager", flat(fn(...args)), c.reference));
   diff = Math.max(diff, check(name, "jit js", flat(jitted(...args)), c.reference));
-  diff = Math.max(diff, check(name, "generated program", concat(program(hostArgs)), c.reference));
+  diff = Math.max(diff, check(name, "raw compiled call", concat(compiled.call(inputs)), c.reference));
   await setBackend("tfjs-cpu");
   const jittedTf = jit(fn);
   diff = Math.max(diff, check(name, "jit tfjs-cpu", flat(jittedTf(...args)), c.reference));
   await setBackend("js");
 
   const js = () => setBackend("js");
-  const t = await measureAll(
+  const t = await measureCpu(
     {
       hand: { fn: c.hand, before: js },
       eager: { fn: () => sync(fn(...args)), before: js },
       jit: { fn: () => sync(jitted(...args)), before: js },
-      program: { fn: () => void program(hostArgs), before: js },
+      raw: { fn: () => void compiled.call(inputs), before: js },
       tfjs: { fn: () => sync(jittedTf(...args)), before: () => setBackend("tfjs-cpu") },
     },
-    { targetMs, reps: 9 },
+    { targetMs, reps: REPS },
   );
   await setBackend("js");
   const us = (k: keyof typeof t) => medianOf(t, k);
@@ -215,12 +284,12 @@ async function run(c: Case): Promise<Row> {
     name,
     eager: us("eager"),
     jit: us("jit"),
-    program: us("program"),
+    raw: us("raw"),
     tfjs: us("tfjs"),
     hand: us("hand"),
     eagerOverJit: ratioOf(t, "eager", "jit"),
     jitOverHand: ratioOf(t, "jit", "hand"),
-    programOverHand: ratioOf(t, "program", "hand"),
+    rawOverHand: ratioOf(t, "raw", "hand"),
     traceMs: compile.trace,
     codegenMs: compile.codegen,
     firstMs: compile.first,
@@ -234,6 +303,7 @@ const ratio = (x: number) => `${x.toFixed(x < 10 ? 2 : x < 100 ? 1 : 0)}×`;
 
 async function main() {
   const t0 = performance.now();
+  const loadBefore = loadavg()[0];
   // built one at a time, so that the data of one case does not weigh on the timing of the next
   const cases: (() => Case)[] = [eightSchools, () => logistic(1000, 5), () => logistic(20000, 50), ...[1, 16, 256, 1024].map((C) => () => eightSchoolsBatch(C))];
   const rows: Row[] = [];
@@ -243,23 +313,23 @@ async function main() {
   const lines: string[] = [];
   lines.push("# tyche jit benchmark: value and gradient, eager vs jit vs a hand-written loop");
   lines.push("");
-  lines.push(`Measured in one run: ${machineInfo()}, ${secs} s total.`);
-  lines.push("Times in µs per evaluation of value and gradient (float32): medians of 9 rounds after a warm-up round; each round times every implementation of a case in turn, one batch of calls of tens of milliseconds each.");
+  lines.push(`Measured in one run: ${machineInfo()}, ${secs} s total; load average (1 min) ${loadBefore.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end.`);
+  lines.push(`Times in µs of CPU time (user + system, of this process) per evaluation of value and gradient (float32): medians of ${REPS} rounds after a warm-up round; each round times every implementation of a case in turn, one batch of calls of tens of milliseconds each. CPU time, unlike wall-clock time, does not count what other processes sharing the cores ran meanwhile.`);
   lines.push("");
-  lines.push("- **eager**: `valueAndGrad(f)` on the js backend; **jit js**: `jit(valueAndGrad(f))` (generated JavaScript), the whole call;");
-  lines.push("  **program**: the generated function alone, on host typed arrays (the call minus pytree handling, cache lookup and array wrapping);");
+  lines.push("- **eager**: `valueAndGrad(f)` on the js backend; **jit js**: `jit(valueAndGrad(f))` (generated JavaScript), the whole call `f(...args)`, results read;");
+  lines.push("  **raw**: the raw entry point `f.compile(...args).call(inputs)`: the generated program on flat typed arrays, writing into output arrays it reuses (no pytree handling, cache lookup or array wrapping);");
   lines.push("  **jit tfjs**: the same jit on the tfjs-cpu backend; **hand**: a hand-written loop over Float32Array storage (doubles in registers, outputs preallocated).");
   lines.push("- Ratios are medians over the rounds of the ratio within a round (robust to the load of the machine changing between rounds).");
   lines.push("- Every implementation is checked against the hand loop on float64 storage before timing; max abs diff is the largest difference seen.");
-  lines.push("- Compile, in ms, medians of 5 fresh jits: **trace** (`lower`), **codegen** (`compileJs` of the traced program, source and `new Function`),");
+  lines.push("- Compile, in ms of CPU time, medians of 5 fresh jits: **trace** (`lower`), **codegen** (`compileJs` of the traced program, source and `new Function`),");
   lines.push("  **first call** (first call of a fresh jit minus a steady call: trace, codegen and the first, cold run of the generated code).");
   lines.push("- (c) evaluates `vmap(valueAndGrad(logp))` on a [C, 10] batch, as vectorized-chains NUTS does; the hand loop loops over the chains.");
   lines.push("");
-  lines.push("| case | eager | jit js | program | jit tfjs | hand | eager / jit | jit / hand | program / hand | trace ms | codegen ms | first call ms | max abs diff |");
+  lines.push("| case | eager | jit js | raw | jit tfjs | hand | eager / jit | jit / hand | raw / hand | trace ms | codegen ms | first call ms | max abs diff |");
   lines.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of rows)
     lines.push(
-      `| ${r.name} | ${fmtUs(r.eager)} | ${fmtUs(r.jit)} | ${fmtUs(r.program)} | ${fmtUs(r.tfjs)} | ${fmtUs(r.hand)} | ${ratio(r.eagerOverJit)} | ${ratio(r.jitOverHand)} | ${ratio(r.programOverHand)} | ${r.traceMs.toFixed(1)} | ${r.codegenMs.toFixed(1)} | ${r.firstMs.toFixed(1)} | ${r.diff.toExponential(1)} |`,
+      `| ${r.name} | ${fmtUs(r.eager)} | ${fmtUs(r.jit)} | ${fmtUs(r.raw)} | ${fmtUs(r.tfjs)} | ${fmtUs(r.hand)} | ${ratio(r.eagerOverJit)} | ${ratio(r.jitOverHand)} | ${ratio(r.rawOverHand)} | ${r.traceMs.toFixed(1)} | ${r.codegenMs.toFixed(1)} | ${r.firstMs.toFixed(1)} | ${r.diff.toExponential(1)} |`,
     );
   lines.push("");
   const md = lines.join("\n");

@@ -28,6 +28,17 @@ export function jitBasics() {
   const dfdw = jit(grad(f, { argnums: 1 })); // transforms compose: the gradient, compiled
   console.log(dfdw(x, w).shape); // [3]
   // #endregion
+  // #region compiled
+  const compiled = fast.compile(x, w); // the program of this signature, over flat typed arrays
+  console.log(compiled.inputs.map((l) => l.shape)); // [ [ 100, 3 ], [ 3 ] ]: the leaves, in flattened order
+  const inputs = compiled.flattenArgs(x, w); // copies of their elements: Float32Arrays of 300 and 3
+  const outputs = compiled.newOutputs(); // [Float32Array(1)], reused by every call
+  for (let step = 0; step < 3; step++) {
+    compiled.call(inputs, outputs); // no pytrees, cache lookup or array wrapping
+    inputs[1][0] -= 0.01; // a hot loop of your own updates the inputs in place
+  }
+  console.log(outputs[0][0]); // the loss at the last inputs
+  // #endregion
   return { value: fast(x, w), cacheSize: fast.cacheSize(), gradient: dfdw(x, w) };
 }
 

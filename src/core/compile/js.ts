@@ -177,6 +177,8 @@ class JsCompiler {
   constructor(
     private readonly program: Program,
     private readonly into = false,
+    /** Into mode: zero the regions of a caller's output array that pad leaves unwritten (else they keep what the array held). */
+    private readonly zeroGaps = false,
   ) {
     this.outputs = new Set(program.outputs);
     this.addConsumers(program.eqns);
@@ -397,6 +399,12 @@ class JsCompiler {
   private assemble(v: Var, pieces: readonly Piece[]): void {
     const out = this.allocate(v);
     const strides = stridesOf(v.aval.shape);
+    // pieces are disjoint: they leave gaps exactly when they hold fewer elements than the value
+    const n = sizeOf(v.aval.shape);
+    if (this.zeroGaps && out.origin === "out" && pieces.reduce((a, p) => a + sizeOf(p.src.aval.shape), 0) < n) {
+      const base = baseExpr(0, out.row);
+      this.lines.push(out.row === 0 ? `${out.buf}.fill(0);` : `${out.buf}.fill(0, ${base}, ${base}+${n});`);
+    }
     const at = (p: Piece): Access => ({ buf: out.buf, offset: p.lo.reduce((a, l, d) => a + l * strides[d], 0), row: out.row, strides });
     const groups = new Set(pieces.map((p) => this.place(p.src, at(p), p.eqn)));
     for (const g of groups) this.flush(g);
@@ -854,9 +862,19 @@ export function compileJs(program: Program): { run: CompiledJs; source: string }
   return new JsCompiler(program).compile() as { run: CompiledJs; source: string };
 }
 
+/** Options of {@link compileJsInto}. */
+export interface CompileIntoOptions {
+  /**
+   * Zero, on every call, the regions of an output that the program leaves unwritten (the
+   * padding of a pad), so that the output arrays may hold anything beforehand (default false:
+   * those regions keep what the arrays held, see {@link CompiledInto}).
+   */
+  readonly zeroGaps?: boolean;
+}
+
 /** Compiles a program to one JavaScript function that writes its outputs into arrays the caller gives (see {@link CompiledInto}). */
-export function compileJsInto(program: Program): { run: CompiledInto; source: string } {
-  return new JsCompiler(program, true).compile() as { run: CompiledInto; source: string };
+export function compileJsInto(program: Program, opts: CompileIntoOptions = {}): { run: CompiledInto; source: string } {
+  return new JsCompiler(program, true, opts.zeroGaps ?? false).compile() as { run: CompiledInto; source: string };
 }
 
 /** Host operand descriptor (re-exported for kernels that are called from generated code). */
