@@ -10,7 +10,7 @@
  * chunks of steps as one `scan`, yields to the event loop between chunks, reports progress, and
  * lets callbacks stop it early.
  */
-import { Array as NDArray, jit, np, random, tree, valueAndGrad, scan, type PyTree } from "../core/index.js";
+import { Array as NDArray, getBackend, jit, np, random, scan, toHost, tree, valueAndGrad, withBackend, type Jitted, type PyTree } from "../core/index.js";
 import { bijectTo, type Transform } from "../distributions/transforms.js";
 import { replay, seed, substitute, trace, type Key, type Model, type Trace } from "../handlers/index.js";
 import type { SVICallback } from "./callbacks.js";
@@ -58,7 +58,7 @@ export interface SVIOptions {
  */
 export class SVI<A extends unknown[] = any[]> {
   private transforms: Readonly<Record<string, Transform>> | null = null;
-  private readonly compiled = new Map<string, (state: SVIState, arrays: NDArray[]) => unknown>();
+  private readonly compiled = new Map<string, Jitted<(state: SVIState, arrays: NDArray[]) => unknown>>();
   private readonly callbacks: readonly SVICallback[];
   private readonly chunkSize: number;
 
@@ -138,7 +138,16 @@ export class SVI<A extends unknown[] = any[]> {
   /** Initializes from `key` and takes `numSteps` steps (see {@link SVI.resume}). */
   async run(key: Key, numSteps: number, ...args: A): Promise<SVIRunResult> {
     checkSteps(numSteps);
-    return this.drive(this.init(key, ...args), numSteps, args, false);
+    if (getBackend() !== "webgpu") return this.drive(this.init(key, ...args), numSteps, args, false);
+    // on WebGPU the model and guide are set up on the host; the compiled chunks run on the device
+    const hostKey = await toHost(key);
+    const hostArgs = await tree.toHostDeep(args);
+    return this.drive(
+      withBackend("js", () => this.init(hostKey, ...hostArgs)),
+      numSteps,
+      hostArgs,
+      false,
+    );
   }
 
   /**
@@ -165,8 +174,9 @@ export class SVI<A extends unknown[] = any[]> {
         null,
         { length: n },
       );
+    const onDevice = getBackend() === "webgpu";
     if (this.callbacks.length > 0) {
-      const params = this.getParams(initial);
+      const params = onDevice ? await tree.toHostDeep(this.getParams(initial)) : this.getParams(initial);
       for (const c of this.callbacks) c.onStart?.({ numSteps, resumed, params });
     }
     const progress = new ProgressLine(this.options.progressBar, numSteps);
@@ -176,20 +186,27 @@ export class SVI<A extends unknown[] = any[]> {
     let stop = false;
     while (done < numSteps && !stop) {
       const n = Math.min(numSteps - done, this.chunkSize, ...this.callbacks.map((c) => (c.every === undefined ? Infinity : c.every - (done % c.every))));
-      const [next, [losses, tracked]] = this.call(`chunk${n}`, chunk(n), state, args) as [SVIState, [NDArray, (PyTree<NDArray> | null)[]]];
+      const [next, [deviceLosses, deviceTracked]] = (onDevice ? await this.callAsync(`chunk${n}`, chunk(n), state, args) : this.call(`chunk${n}`, chunk(n), state, args)) as [
+        SVIState,
+        [NDArray, (PyTree<NDArray> | null)[]],
+      ];
       state = next;
       done += n;
+      // what the run reports comes back to the host: all that leaves the device
+      const losses = onDevice ? await toHost(deviceLosses) : deviceLosses;
+      const tracked = onDevice ? await tree.toHostDeep(deviceTracked) : deviceTracked;
       lossChunks.push(losses);
       progress.report(done, losses);
       if (this.callbacks.length > 0) {
-        const params = this.getParams(state);
+        const params = onDevice ? await tree.toHostDeep(this.getParams(state)) : this.getParams(state);
         for (const [i, c] of this.callbacks.entries()) if (c.onChunk?.({ step: done, numSteps, params, losses, tracked: tracked[i] })) stop = true;
       }
       await new Promise<void>((resolve) => setTimeout(resolve, 0));
     }
     progress.finish();
-    const losses = lossChunks.length === 1 ? lossChunks[0] : np.concatenate(lossChunks, 0);
-    return { params: this.getParams(state), state, losses };
+    const concat = () => (lossChunks.length === 1 ? lossChunks[0] : np.concatenate(lossChunks, 0));
+    if (!onDevice) return { params: this.getParams(state), state, losses: concat() };
+    return { params: await tree.toHostDeep(this.getParams(state)), state, losses: withBackend("js", concat) };
   }
 
   /** One step: the loss and its gradient at the current unconstrained params, then the optimizer's update. */
@@ -211,6 +228,18 @@ export class SVI<A extends unknown[] = any[]> {
    */
   private call<R>(kind: string, f: (s: SVIState, args: A) => R, state: SVIState, args: A): R {
     if (this.options.jit === false) return f(state, args);
+    const [compiled, arrays] = this.compiledFor(kind, f, args);
+    return compiled(state, arrays) as R;
+  }
+
+  /** {@link SVI.call} resolved asynchronously: how compiled chunks run on WebGPU. */
+  private async callAsync<R>(kind: string, f: (s: SVIState, args: A) => R, state: SVIState, args: A): Promise<R> {
+    if (this.options.jit === false) return f(state, args);
+    const [compiled, arrays] = this.compiledFor(kind, f, args);
+    return (await compiled.async(state, arrays)) as R;
+  }
+
+  private compiledFor<R>(kind: string, f: (s: SVIState, args: A) => R, args: A): [Jitted<(s: SVIState, arrays: NDArray[]) => unknown>, NDArray[]] {
     const split = splitArgs(args);
     const cacheKey = `${kind}|${split.signature}`;
     let compiled = this.compiled.get(cacheKey);
@@ -218,7 +247,7 @@ export class SVI<A extends unknown[] = any[]> {
       compiled = jit((s: SVIState, arrays: NDArray[]) => f(s, split.rebuild(arrays) as A));
       this.compiled.set(cacheKey, compiled);
     }
-    return compiled(state, split.arrays) as R;
+    return [compiled, split.arrays];
   }
 
   private transformsOf(who: string): Readonly<Record<string, Transform>> {

@@ -110,4 +110,10 @@ describeWebGPU("core on WebGPU", () => {
     const want = onHost(() => g(np.array(0.8)).item());
     close(await values(await g.async(np.array(0.8))), [want], 1e-4);
   });
+
+  // last: after such an error the device may reject later work that touches what the failed program left
+  it("work WebGPU rejects (a buffer over its binding limit) fails the call with the device's message", async () => {
+    const f = jit((x: NDArray) => whileLoop(([i]: NDArray[]) => np.less(i, 1), ([i, a]: NDArray[]) => [np.add(i, 1), np.add(a, 1)], [np.array(0), x]));
+    await expect(f.async(np.zeros([6000, 6000]))).rejects.toThrow(/WebGPU rejected the program's work: .*larger than the maximum/);
+  });
 });

@@ -113,10 +113,29 @@ export async function replayTensorsAsync(tf: Tf, program: Program, inputs: reado
 
 /** Runs `program` on tfjs tensors asynchronously; returns arrays that own their output tensors. */
 export async function runTfjsAsync(program: Program, args: readonly NDArray[]): Promise<NDArray[]> {
-  const outs = await replayTensorsAsync(
-    tfjs(),
-    program,
-    args.map((a) => a.concrete().tensor()),
-  );
+  const tf = tfjs();
+  // WebGPU reports invalid work (a buffer over the device's limits, say) on the console and
+  // goes on with garbage; an error scope turns it into an error
+  const device = tf.getBackend() === "webgpu" ? (tf.backend() as unknown as { device?: GpuErrorScopes }).device : undefined;
+  device?.pushErrorScope("validation");
+  device?.pushErrorScope("out-of-memory");
+  let outs: TF.Tensor[];
+  try {
+    outs = await replayTensorsAsync(
+      tf,
+      program,
+      args.map((a) => a.concrete().tensor()),
+    );
+  } finally {
+    const errors = device ? [await device.popErrorScope(), await device.popErrorScope()] : [];
+    const err = errors.find((e) => e);
+    if (err) throw new Error(`WebGPU rejected the program's work: ${err.message.split("\n")[0]}`);
+  }
   return outs.map((t, i) => Concrete.fromTensor(t, program.outputs[i].aval.dtype));
+}
+
+/** The error scopes of a GPUDevice (WebGPU). */
+interface GpuErrorScopes {
+  pushErrorScope(filter: "validation" | "out-of-memory"): void;
+  popErrorScope(): Promise<{ message: string } | null>;
 }
