@@ -27,7 +27,14 @@ import { compileJs } from "../src/core/compile/js.js";
 import { DIM, eightSchoolsHandLoop, eightSchoolsLogDensity } from "./eight-schools.js";
 import { logisticHandLoop, logisticLogDensity, makeData } from "./logistic.js";
 import { loadavg } from "node:os";
-import { fmtUs, machineInfo, median, medianOf, ratioOf, type Rounds, type Timed } from "./measure.js";
+import { cpuMs, fmtUs, machineInfo, measureAll, median, medianOf, ratioOf, type Rounds, type Timed } from "./measure.js";
+
+/**
+ * Microseconds of CPU time per call of each function, per round: on a machine whose cores
+ * other processes share, wall-clock times include whatever ran in between, CPU time only the
+ * process's own work (its compiler and garbage-collector threads included).
+ */
+const measureAllCpu = <K extends string>(fns: Record<K, Timed>, opts: { targetMs?: number; reps?: number } = {}): Promise<Rounds<K>> => measureAll(fns, { ...opts, clock: cpuMs });
 
 /** One benchmark case: a function of arrays and the hand-written loop computing the same values. */
 interface Case {
@@ -152,62 +159,6 @@ function logistic(N: number, D: number): Case {
 
 // ---- measurements ------------------------------------------------------------------------------
 
-/**
- * CPU time of this process (user + system), in milliseconds. Batches are timed with it rather
- * than with the wall clock: on a machine whose cores other processes share, wall-clock times
- * include whatever ran in between (and vary with it), CPU time only the process's own work
- * (its compiler and garbage-collector threads included).
- */
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
-
-const tick = () => new Promise<void>((r) => setImmediate(r));
-
-/** The number of calls of `fn` that take about `targetMs` of CPU time (at least 1). */
-function calibrate(fn: () => void, targetMs: number): number {
-  fn();
-  let k = 1;
-  for (;;) {
-    const t0 = cpuMs();
-    for (let i = 0; i < k; i++) fn();
-    const dt = cpuMs() - t0;
-    if (dt >= targetMs / 4 || k >= 1 << 22) return Math.max(1, Math.round((k * targetMs) / Math.max(dt, 1e-3)));
-    k *= 4;
-  }
-}
-
-/**
- * Microseconds of CPU time per call of each function, per round (as measureAll in measure.js,
- * with CPU time for the clock): a batch of calls of about `targetMs` each, one warm-up round and
- * `reps` measured rounds, each round timing one batch of every function in turn; before each
- * batch it yields to the event loop and collects garbage when node runs with --expose-gc.
- */
-async function measureCpu<K extends string>(fns: Record<K, Timed>, { targetMs = 40, reps = 7 } = {}): Promise<Rounds<K>> {
-  const names = Object.keys(fns) as K[];
-  const batch = {} as Record<K, number>;
-  for (const n of names) {
-    await fns[n].before?.();
-    batch[n] = calibrate(fns[n].fn, targetMs);
-  }
-  const times = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
-  for (let r = 0; r <= reps; r++) {
-    for (const n of names) {
-      const { fn, before } = fns[n];
-      await before?.();
-      await tick();
-      (globalThis as { gc?: () => void }).gc?.();
-      const k = batch[n];
-      const t0 = cpuMs();
-      for (let i = 0; i < k; i++) fn();
-      const dt = cpuMs() - t0;
-      if (r > 0) times[n].push((dt * 1000) / k);
-    }
-  }
-  return times;
-}
-
 interface Row {
   name: string;
   eager: number;
@@ -267,7 +218,7 @@ async function run(c: Case): Promise<Row> {
   await setBackend("js");
 
   const js = () => setBackend("js");
-  const t = await measureCpu(
+  const t = await measureAllCpu(
     {
       hand: { fn: c.hand, before: js },
       eager: { fn: () => sync(fn(...args)), before: js },
