@@ -180,11 +180,6 @@ function stackExact(tf: Tf, list: readonly TF.Tensor[]): TF.Tensor {
   return moveExact(tf, list, list.map((_, i) => i), (ps) => tf.stack(ps));
 }
 
-/** Frees the tensors of `ts` that are not among `keep`. */
-function freeExcept(ts: readonly TF.Tensor[], keep: readonly TF.Tensor[]): void {
-  for (const t of ts) if (!keep.includes(t)) t.dispose();
-}
-
 /** Runs `fn` on tfjs tensors in its own tidy, keeping only its results; frees the previous carry. */
 function tidyStep(tf: Tf, fn: () => TF.Tensor[], prev: readonly TF.Tensor[], keep: readonly TF.Tensor[]): TF.Tensor[] {
   const next = tf.tidy(fn);
@@ -669,7 +664,7 @@ registerAsyncTfjs<WhileParams>("while", async (tf, ins, { cond, body, nCond, nBo
     pred.dispose();
     if (!go) break;
     const next = await replayTensorsAsync(tf, body, [...bc, ...carry]);
-    if (carry !== init) freeExcept(carry, []);
+    if (carry !== init) tf.dispose(carry as TF.Tensor[]);
     carry = next;
   }
   return carry === init ? carry.map((t) => tf.clone(t)) : carry;
@@ -685,8 +680,8 @@ registerAsyncTfjs<ScanParams>("scan", async (tf, ins, { body, nConsts, nCarry, l
     const t = reverse ? length - 1 - s : s;
     const rows = xs.map((x) => rowOf(tf, x, t));
     const res = await replayTensorsAsync(tf, body, [...consts, ...carry, ...rows]);
-    freeExcept(rows, []);
-    if (carry !== init) freeExcept(carry, []);
+    tf.dispose(rows as TF.Tensor[]);
+    if (carry !== init) tf.dispose(carry as TF.Tensor[]);
     carry = res.slice(0, nCarry);
     res.slice(nCarry).forEach((y, j) => (ys[j][t] = y));
   }
@@ -694,7 +689,7 @@ registerAsyncTfjs<ScanParams>("scan", async (tf, ins, { body, nConsts, nCarry, l
     const v = body.outputs[nCarry + j].aval;
     if (length === 0) return tf.zeros([0, ...v.shape], v.dtype as "float32");
     const st = stackExact(tf, list);
-    freeExcept(list, []);
+    tf.dispose(list as TF.Tensor[]);
     return st;
   });
   return [...(carry === init ? carry.map((c) => tf.clone(c)) : carry), ...stacked];
