@@ -9,6 +9,7 @@ try {
   // no tsx: the modules must be JavaScript
 }
 const { MCMC, treeFromJSON, treeToJSON, stateToJSON, stateFromJSON } = await import(new URL("./index.ts", import.meta.url).href);
+// workerData.chain (this chain's index) is there too, for kernels that want to know it
 const { module, exportName, key, args, options, resume } = workerData;
 const controller = new AbortController();
 parentPort.on("message", (m) => {
@@ -37,5 +38,6 @@ try {
     state: stateToJSON(mcmc.lastState),
   });
 } catch (e) {
-  parentPort.postMessage({ type: "error", message: e instanceof Error ? e.message : String(e) });
+  const error = e instanceof Error ? e : new Error(String(e));
+  parentPort.postMessage({ type: "error", message: error.message, name: error.name, stack: error.stack });
 }

@@ -5,15 +5,14 @@
  * Chains run one after the other ('sequential') or in lock-step as one batch ('vectorized':
  * vmap of the transition, per-chain step sizes and mass matrices).
  */
-import { Array as NDArray, jit, np, random, scan, vmap } from "../core/index.js";
-import { Worker } from "node:worker_threads";
+import { Array as NDArray, getBackend, jit, type Jitted, np, random, scan, toHost, tree, vmap, withBackend } from "../core/index.js";
 import { stateFromJSON, stateToJSON, treeFromJSON, treeToJSON, type MCMCStateJSON, type TreeJSON } from "./checkpoint.js";
 import { printSummary, type PrintSummaryOptions } from "./diagnostics.js";
 import type { HMCState, MCMCKernel } from "./hmc/kernel.js";
 import type { Params } from "./util.js";
 
 /** A compiled chunk of transitions: the new state and the collected fields. */
-type CompiledChunk = (s: HMCState, fixed: Params, ...args: unknown[]) => [HMCState, NDArray[]];
+type CompiledChunk = Jitted<(s: HMCState, fixed: Params, ...args: unknown[]) => [HMCState, NDArray[]]>;
 
 /** Whether a model argument is a tree of arrays (an input of the compiled program) rather than a static value. */
 function isArrayTree(x: unknown): boolean {
@@ -102,7 +101,10 @@ function collected(s: HMCState): NDArray[] {
   ];
 }
 
-const tick = () => new Promise<void>((r) => setImmediate(r));
+const tick = () => new Promise<void>((r) => (typeof setImmediate === "function" ? setImmediate(r) : setTimeout(r, 0)));
+
+/** The single value of a size-1 array, read asynchronously (the only read WebGPU allows). */
+const readScalar = async (x: NDArray): Promise<number> => (await x.data())[0];
 
 /**
  * Markov chain Monte Carlo: `new MCMC(new NUTS(model), {numWarmup, numSamples, numChains})`,
@@ -159,11 +161,17 @@ export class MCMC {
    * MCMC's kernel is new); with the states' own keys it continues them exactly.
    */
   async run(key: NDArray, ...modelArgs: unknown[]): Promise<void> {
-    const keys = this.numChains > 1 ? this.chainKeys(key) : null;
+    if (getBackend() === "webgpu" && this.chainMethod !== "parallel") {
+      // the model is set up on the host (see `start`): its key and arguments must be readable there
+      key = await toHost(key);
+      modelArgs = await tree.toHostDeep(modelArgs);
+    }
+    const keys = this.numChains > 1 ? (getBackend() === "webgpu" ? withBackend("js", () => this.chainKeys(key)) : this.chainKeys(key)) : null;
     const ip = this.options.initParams;
     if (ip !== undefined && keys && !this.chainInitBatched(ip))
       throw new Error(`MCMC: with numChains = ${this.numChains}, initParams needs a leading axis of length ${this.numChains} on every leaf (one start per chain)`);
     if (this.chainMethod === "parallel") return this.runParallel(keys ? Array.from({ length: this.numChains }, (_, c) => np.take(keys, c, 0)) : [key], modelArgs);
+    const onDevice = getBackend() === "webgpu";
     const resume = this.postWarmupState;
     if (resume) this.prepareResume(resume, keys ? np.take(keys, 0, 0) : key, modelArgs);
     const numWarmup = resume ? 0 : this.numWarmup;
@@ -188,7 +196,8 @@ export class MCMC {
         ) as CompiledChunk;
         this.compiled.set(chunkKey, f);
       }
-      return (s: HMCState) => f(s, inputs.fixed, ...inputs.args);
+      // on WebGPU the chunk runs asynchronously (its loops read their predicates back)
+      return (s: HMCState): Promise<[HMCState, NDArray[]]> | [HMCState, NDArray[]] => (onDevice ? f.async(s, inputs.fixed, ...inputs.args) : f(s, inputs.fixed, ...inputs.args));
     };
     const perChain: NDArray[][][] = []; // [chain][chunk][field]
     const drive = async (state: HMCState, batched: boolean, chain: number | null): Promise<[HMCState, NDArray[][]]> => {
@@ -202,18 +211,19 @@ export class MCMC {
         // chunks end at the warmup boundary so warmup draws are never kept
         const boundary = done < numWarmup ? numWarmup : total;
         const n = Math.min(chunk, boundary - done);
-        const [next, out] = runChunk(n, batched)(s);
+        const [next, out] = await runChunk(n, batched)(s);
         s = next;
-        if (done >= numWarmup) parts.push(out);
+        // the draws come back to the host: all that leaves the device besides loop predicates
+        if (done >= numWarmup) parts.push(onDevice ? await Promise.all(out.map(toHost)) : out);
         done += n;
-        if (done > numWarmup) divergences += np.sum(out[1]).item();
+        if (done > numWarmup) divergences += await readScalar(np.sum(out[1]));
         this.report({
           chain,
           iteration: done,
           total,
           phase: done <= numWarmup ? "warmup" : "sample",
           drawsPerSecond: (done * (batched ? this.numChains : 1)) / ((performance.now() - t0) / 1000),
-          stepSize: np.mean(s.adapt.stepSize).item(),
+          stepSize: await readScalar(np.mean(s.adapt.stepSize)),
           divergences,
         });
         await tick();
@@ -221,7 +231,8 @@ export class MCMC {
       return [s, parts];
     };
     const start = (k: NDArray, initParams: unknown): HMCState => {
-      const state = this.kernel.init(k, this.numWarmup, modelArgs, initParams as never);
+      // models are set up (and their data checked) on the host; only the compiled chunks run on WebGPU
+      const state = onDevice ? withBackend("js", () => this.kernel.init(k, this.numWarmup, modelArgs, initParams as never)) : this.kernel.init(k, this.numWarmup, modelArgs, initParams as never);
       inputs.fixed = this.kernel.inputs.fixed;
       return state;
     };
@@ -230,7 +241,11 @@ export class MCMC {
       const [last, parts] = await drive(init, true, null);
       this.lastStates = [last];
       // parts: [chunk][field], each of shape [chains, n, ...]
-      for (let c = 0; c < this.numChains; c++) perChain.push(parts.map((fields) => fields.map((f) => np.take(f, c, 0))));
+      const split = () => {
+        for (let c = 0; c < this.numChains; c++) perChain.push(parts.map((fields) => fields.map((f) => np.take(f, c, 0))));
+      };
+      if (onDevice) withBackend("js", split);
+      else split();
     } else {
       this.lastStates = [];
       for (let c = 0; c < this.numChains; c++) {
@@ -243,7 +258,8 @@ export class MCMC {
       }
     }
     this.finishProgress();
-    this.collect(perChain);
+    if (onDevice) withBackend("js", () => this.collect(perChain));
+    else this.collect(perChain);
   }
 
   /**
@@ -278,8 +294,40 @@ export class MCMC {
     this.kernel.init(key, this.numWarmup, modelArgs, (ip !== undefined && this.numChains > 1 ? takeTree(ip, 0) : ip) as never);
   }
 
-  /** Runs each chain in a worker thread (a sequential MCMC of one chain there) and gathers the draws. */
+  /** The chains of the last parallel run that failed, with their errors. */
+  private failed: { readonly chain: number; readonly error: Error }[] = [];
+  /** The chains whose draws were kept by the last parallel run (null: not a parallel run). */
+  private kept: number[] | null = null;
+
+  /**
+   * The chains of the last run (chainMethod 'parallel') that failed, each with its error: its
+   * worker thread threw, crashed (an uncaught error) or exited before returning its draws. Empty
+   * when every chain finished. When it is not empty, `run` rejected, and the draws of the other
+   * chains are kept (see {@link MCMC.keptChains}).
+   */
+  get failedChains(): readonly { readonly chain: number; readonly error: Error }[] {
+    return this.failed;
+  }
+
+  /**
+   * The chain indices the draws of the last run belong to, in order: with `groupByChain`, row `i`
+   * of {@link MCMC.getSamples} and {@link MCMC.getExtraFields} (and `lastState[i]` for parallel
+   * chains) is chain `keptChains[i]`. All chains `0..numChains-1` after a complete run; fewer when
+   * parallel chains failed (see {@link MCMC.failedChains}) or a sequential run was aborted between chains.
+   */
+  get keptChains(): readonly number[] {
+    if (this.kept) return this.kept;
+    return Array.from({ length: this.fields ? this.fields.diverging.shape[0] : 0 }, (_, c) => c);
+  }
+
+  /**
+   * Runs each chain in a worker thread (a sequential MCMC of one chain there) and gathers the
+   * draws. Every worker is awaited; if any chain failed, the draws of those that finished are
+   * kept and the run rejects with an AggregateError naming each failed chain and its error.
+   */
   private async runParallel(keys: NDArray[], modelArgs: unknown[]): Promise<void> {
+    // imported here, not at the top, so that the module bundles for browsers (no worker_threads there)
+    const { Worker } = await import("node:worker_threads");
     const { module, export: exportName = "kernel" } = this.options.worker!;
     const args = modelArgs.map((a, i) => {
       if (a === undefined) return null;
@@ -288,13 +336,19 @@ export class MCMC {
     });
     const ip = this.options.initParams;
     const resume = this.postWarmupState;
+    if (resume && resume.length !== keys.length)
+      throw new Error(
+        `MCMC: postWarmupState has ${resume.length} state(s); parallel sampling of ${keys.length} chain(s) resumes from ${keys.length} (a parallel run's lastState, which after failed chains holds only the kept chains: see mcmc.keptChains)`,
+      );
     type Done = { samples: TreeJSON; fields: TreeJSON; state: MCMCStateJSON };
-    const results = await Promise.all(
+    type Message = { type: string; progress?: Progress; message?: string; name?: string; stack?: string };
+    const outcomes = await Promise.allSettled(
       keys.map(
         (k, c) =>
           new Promise<Done>((resolve, reject) => {
             const worker = new Worker(new URL("./mcmc-worker.mjs", import.meta.url), {
               workerData: {
+                chain: c,
                 module: typeof module === "string" ? module : module.href,
                 exportName,
                 key: treeToJSON(k),
@@ -311,38 +365,62 @@ export class MCMC {
             });
             const abort = () => worker.postMessage("abort");
             this.options.signal?.addEventListener("abort", abort);
-            const finish = () => {
+            let settled = false;
+            const settle = (result: { done: Done } | { error: Error }) => {
+              if (settled) return;
+              settled = true;
               this.options.signal?.removeEventListener("abort", abort);
               void worker.terminate();
+              if ("done" in result) resolve(result.done);
+              else reject(result.error);
             };
-            worker.on("message", (m: { type: string; progress?: Progress; message?: string }) => {
+            worker.on("message", (m: Message) => {
               if (m.type === "progress") this.report({ ...m.progress!, chain: c });
-              else if (m.type === "done") {
-                finish();
-                resolve(m as unknown as Done);
-              } else if (m.type === "error") {
-                finish();
-                reject(new Error(`MCMC: chain ${c} failed in its worker thread: ${m.message}`));
+              else if (m.type === "done") settle({ done: m as unknown as Done });
+              else if (m.type === "error") {
+                const cause = Object.assign(new Error(m.message), { name: m.name ?? "Error", stack: m.stack });
+                settle({ error: new Error(`MCMC: chain ${c} failed in its worker thread: ${m.message}`, { cause }) });
               }
             });
-            worker.on("error", (e) => {
-              finish();
-              reject(new Error(`MCMC: the worker thread of chain ${c} crashed: ${e.message}`));
-            });
+            worker.on("error", (e) => settle({ error: new Error(`MCMC: the worker thread of chain ${c} crashed: ${e.message}`, { cause: e }) }));
+            // a worker that ends without a result (process.exit, or killed) is a failure too
+            worker.on("exit", (code) => settle({ error: new Error(`MCMC: the worker thread of chain ${c} exited (code ${code}) before returning its draws`) }));
           }),
       ),
     );
     this.finishProgress();
-    // each worker's draws have shape [1, n, ...]; chains stopped early keep the draws all of them have
-    const samples = results.map((r) => treeFromJSON(r.samples) as Record<string, NDArray>);
-    const fields = results.map((r) => treeFromJSON(r.fields) as Record<string, NDArray>);
-    const n = Math.min(...fields.map((f) => f.diverging.shape[1]));
-    const join = (parts: Record<string, NDArray>[]) =>
-      Object.fromEntries(Object.keys(parts[0]).map((name) => [name, np.concatenate(parts.map((p) => np.slice(p[name], p[name].shape.map(() => 0), [1, n, ...p[name].shape.slice(2)])), 0)]));
-    this.draws = join(samples);
-    this.fields = join(fields) as unknown as ExtraFields;
-    this.drawCount = n;
+    const results: Done[] = [];
+    this.failed = [];
+    this.kept = [];
+    outcomes.forEach((o, c) => {
+      if (o.status === "fulfilled") {
+        results.push(o.value);
+        this.kept!.push(c);
+      } else this.failed.push({ chain: c, error: o.reason instanceof Error ? o.reason : new Error(String(o.reason)) });
+    });
+    if (results.length > 0) {
+      // each worker's draws have shape [1, n, ...]; chains stopped early keep the draws all of them have
+      const samples = results.map((r) => treeFromJSON(r.samples) as Record<string, NDArray>);
+      const fields = results.map((r) => treeFromJSON(r.fields) as Record<string, NDArray>);
+      const n = Math.min(...fields.map((f) => f.diverging.shape[1]));
+      const join = (parts: Record<string, NDArray>[]) =>
+        Object.fromEntries(Object.keys(parts[0]).map((name) => [name, np.concatenate(parts.map((p) => np.slice(p[name], p[name].shape.map(() => 0), [1, n, ...p[name].shape.slice(2)])), 0)]));
+      this.draws = join(samples);
+      this.fields = join(fields) as unknown as ExtraFields;
+      this.drawCount = n;
+    } else {
+      this.draws = {};
+      this.fields = null;
+      this.drawCount = 0;
+    }
     this.lastStates = results.map((r) => stateFromJSON(r.state)[0]);
+    if (this.failed.length > 0) {
+      const kept = this.kept.length > 0 ? `the draws of chain(s) ${this.kept.join(", ")} are kept (mcmc.getSamples(), mcmc.keptChains)` : "no chain finished";
+      throw new AggregateError(
+        this.failed.map((f) => f.error),
+        `MCMC: ${this.failed.length} of ${keys.length} chain(s) failed: ${this.failed.map((f) => f.error.message).join("; ")}; ${kept}; the errors are in mcmc.failedChains`,
+      );
+    }
   }
 
   /** Whether initParams carries one start per chain (a leading axis of length numChains). */
@@ -398,6 +476,7 @@ export class MCMC {
   private lastReport = 0;
   private report(p: Progress): void {
     this.options.onProgress?.(p);
+    if (typeof process === "undefined" || !process.stderr) return;
     const wanted = this.options.progressBar ?? (process.stderr.isTTY === true && !process.env.CI);
     if (!wanted) return;
     const now = performance.now();
@@ -409,7 +488,7 @@ export class MCMC {
     this.progressLine = true;
   }
   private finishProgress(): void {
-    if (this.progressLine) process.stderr.write("\n");
+    if (this.progressLine && typeof process !== "undefined") process.stderr.write("\n");
     this.progressLine = false;
   }
 }
