@@ -21,6 +21,7 @@
  * Chromium with no adapter skips the WebGPU tests). TYCHE_CHROMIUM names another Chromium binary,
  * TYCHE_CHROMIUM_ARGS adds flags.
  */
+import type { ResultRow } from "../examples/browser/main.js";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
@@ -69,17 +70,7 @@ const SHORT: Settings = { chains: 2, warmup: 10, samples: 10 };
 /** The opt-in converged webgpu run. */
 const WEBGPU_CONVERGED: Settings = { chains: 8, warmup: 50, samples: 50 };
 
-interface Row {
-  name: string;
-  mean: number;
-  sd: number;
-  mcse: number;
-  rHat: number;
-  essBulk: number;
-  essTail: number;
-  exactMean: number;
-  exactSd: number;
-}
+type Row = ResultRow;
 interface RunResult {
   requested: string;
   backend: string;

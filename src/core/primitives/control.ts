@@ -175,9 +175,15 @@ function rowOf(tf: Tf, x: TF.Tensor, t: number): TF.Tensor {
   return tf.tidy(() => moveExact(tf, [x], [0], ([p]) => tf.squeeze(tf.slice(p, t, 1), [0])));
 }
 
-/** Stacks tensors along a new first axis (int32 bits kept on WebGPU). */
-function stackExact(tf: Tf, list: readonly TF.Tensor[]): TF.Tensor {
-  return moveExact(tf, list, list.map((_, i) => i), (ps) => tf.stack(ps));
+/** A scan's per-step outputs stacked along a new first axis (int32 bits kept on WebGPU); frees the steps. */
+function stackOutputs(tf: Tf, ys: readonly TF.Tensor[][], body: Program, nCarry: number): TF.Tensor[] {
+  return ys.map((list, j) => {
+    const v = body.outputs[nCarry + j].aval;
+    if (list.length === 0) return tf.zeros([0, ...v.shape], v.dtype as "float32");
+    const st = moveExact(tf, list, list.map((_, i) => i), (ps) => tf.stack(ps));
+    tf.dispose(list as TF.Tensor[]);
+    return st;
+  });
 }
 
 /** Runs `fn` on tfjs tensors in its own tidy, keeping only its results; frees the previous carry. */
@@ -394,13 +400,7 @@ export const scanPrim = definePrimitive<ScanParams>({
       carry = res.slice(0, nCarry);
       res.slice(nCarry).forEach((y, j) => (ys[j][t] = y));
     }
-    const stacked = ys.map((list, j) => {
-      const v = body.outputs[nCarry + j].aval;
-      if (length === 0) return tf.zeros([0, ...v.shape], v.dtype as "float32");
-      const st = stackExact(tf, list);
-      list.forEach((y) => y.dispose());
-      return st;
-    });
+    const stacked = stackOutputs(tf, ys, body, nCarry);
     return [...carry, ...stacked];
   },
   vjp: (cts, ins, outs, p) => scanVjp(cts, ins, p),
@@ -685,13 +685,7 @@ registerAsyncTfjs<ScanParams>("scan", async (tf, ins, { body, nConsts, nCarry, l
     carry = res.slice(0, nCarry);
     res.slice(nCarry).forEach((y, j) => (ys[j][t] = y));
   }
-  const stacked = ys.map((list, j) => {
-    const v = body.outputs[nCarry + j].aval;
-    if (length === 0) return tf.zeros([0, ...v.shape], v.dtype as "float32");
-    const st = stackExact(tf, list);
-    tf.dispose(list as TF.Tensor[]);
-    return st;
-  });
+  const stacked = stackOutputs(tf, ys, body, nCarry);
   return [...(carry === init ? carry.map((c) => tf.clone(c)) : carry), ...stacked];
 });
 
