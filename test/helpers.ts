@@ -241,3 +241,22 @@ export function checkGradFD(f: ArrFn, args: readonly (Nested | number)[], opts: 
 
 /** fast-check settings used throughout: fixed seed, few runs. */
 export const FC = (numRuns = 30, seed = 1) => ({ seed, numRuns });
+
+/** A binary op of a random program (see {@link applySteps}). */
+export type StepOp = (x: NDArray, y: NDArray) => NDArray;
+
+/**
+ * Runs a random program of ops on (x, y): each step `[k, swap]` replaces y (swap) or x by
+ * `ops[k](x, y)`; returns the final pair. With fast-check it composes random programs of
+ * primitives for the jit properties.
+ */
+export function applySteps(ops: readonly StepOp[], steps: readonly [number, boolean][], x: NDArray, y: NDArray): [NDArray, NDArray] {
+  let a = x;
+  let b = y;
+  for (const [k, swap] of steps) {
+    const r = ops[k](a, b);
+    if (swap) b = r;
+    else a = r;
+  }
+  return [a, b];
+}

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { applySteps, type StepOp } from "../helpers.js";
 import { np, grad, valueAndGrad, vmap, jit, setBackend, enableX64, whileLoop, scan, tree, type Array as NDArray, type TypedArray } from "../../src/core/index.js";
 
 /** The leaves of a result, as host arrays. */
@@ -30,8 +31,7 @@ function rawAgrees<F extends (...args: any[]) => any>(f: F, args: Parameters<F>,
 }
 
 /** Random compositions of primitives (as in jit.test.ts). */
-type Op = (x: NDArray, y: NDArray) => NDArray;
-const ops: Op[] = [
+const ops: StepOp[] = [
   (x, y) => np.add(x, y),
   (x, y) => np.multiply(x, np.tanh(y)),
   (x) => np.exp(np.negative(np.square(x))),
@@ -45,13 +45,7 @@ const ops: Op[] = [
 ];
 const steps = fc.array(fc.tuple(fc.integer({ min: 0, max: ops.length - 1 }), fc.boolean()), { minLength: 1, maxLength: 6 });
 const compose = (s: [number, boolean][]) => (x: NDArray, y: NDArray) => {
-  let a = x;
-  let b = y;
-  for (const [k, swap] of s) {
-    const r = ops[k](a, b);
-    if (swap) b = r;
-    else a = r;
-  }
+  const [a, b] = applySteps(ops, s, x, y);
   return [a, np.sum(np.multiply(a, b))];
 };
 const mat = fc.array(fc.float({ min: -2, max: 2, noNaN: true, noDefaultInfinity: true }), { minLength: 6, maxLength: 6 }).map((v) => np.reshape(np.array(v), [2, 3]));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { applySteps, type StepOp } from "../helpers.js";
 import { np, grad, valueAndGrad, vmap, jit, makeProgram, setBackend, enableX64, type Array } from "../../src/core/index.js";
 import { definePrimitive } from "../../src/core/primitives/primitive.js";
 import { bind1 } from "../../src/core/interpreters/stack.js";
@@ -16,8 +17,7 @@ const close = (a: Array, b: Array, tol = 1e-5) => {
 };
 
 /** Random compositions of primitives: a little expression language. */
-type Op = (x: Array, y: Array) => Array;
-const ops: Op[] = [
+const ops: StepOp[] = [
   (x, y) => np.add(x, y),
   (x, y) => np.multiply(x, np.tanh(y)),
   (x) => np.exp(np.negative(np.square(x))),
@@ -33,13 +33,7 @@ const ops: Op[] = [
 ];
 const program = fc.array(fc.tuple(fc.integer({ min: 0, max: ops.length - 1 }), fc.boolean()), { minLength: 1, maxLength: 8 });
 const run = (steps: [number, boolean][]) => (x: Array, y: Array) => {
-  let a = x;
-  let b = y;
-  for (const [k, swap] of steps) {
-    const r = ops[k](a, b);
-    if (swap) b = r;
-    else a = r;
-  }
+  const [a, b] = applySteps(ops, steps, x, y);
   return np.sum(np.multiply(a, b));
 };
 const mat = fc.array(fc.float({ min: -2, max: 2, noNaN: true, noDefaultInfinity: true }), { minLength: 6, maxLength: 6 }).map((v) => np.reshape(np.array(v), [2, 3]));
