@@ -33,6 +33,8 @@ export { Mixture, MixtureGeneral, MixtureSameFamily } from "./mixture.js";
 export * as transforms from "./transforms.js";
 export { bijectTo, Transform } from "./transforms.js";
 export { TransformedDistribution } from "./transformed.js";
+export { InverseAutoregressiveTransform, PermuteTransform, type AutoregressiveFn, type InverseAutoregressiveOptions } from "./flows.js";
+export { AutoregressiveNN, elu, type AutoregressiveNNParams, type AutoregressiveNNOptions } from "./autoregressive-nn.js";
 export { Delta, Unit, ImproperUniform } from "./special-dists.js";
 export { TruncatedDistribution, type TruncationBounds } from "./truncated.js";
 export { HalfNormal } from "./continuous/half-normal.js";

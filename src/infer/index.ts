@@ -72,6 +72,8 @@ export {
   AutoMultivariateNormal,
   AutoLowRankMultivariateNormal,
   AutoLaplaceApproximation,
+  AutoIAF,
+  type AutoIAFOptions,
   type AutoGuideOptions,
   type AutoNormalOptions,
   type AutoContinuousOptions,

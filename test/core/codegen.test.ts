@@ -250,3 +250,33 @@ const nestedScalar = (v: number) => {
   while (x < 100) x = Math.fround(Math.fround(x * 3) + 0.125);
   return x;
 };
+
+describe("large programs", () => {
+  // 200 layers of a small network: the generated code is far past V8's limit on the size of an optimized function
+  const ws = Array.from({ length: 200 }, (_, i) => np.multiply(np.cos(np.reshape(np.arange(i, i + 16), [4, 4])), 0.5));
+  const deep = (x: NDArray) => {
+    let h = x;
+    ws.forEach((w, i) => (h = np.add(np.tanh(np.matmul(h, w)), np.multiply(h, i % 3 === 0 ? 0.5 : 0.25))));
+    return h;
+  };
+  const x = np.reshape(np.sin(np.arange(0, 12)), [3, 4]);
+
+  it("split into segment functions, equal to eager evaluation", () => {
+    const f = jit(deep);
+    const source = f.source(x);
+    expect(source.length).toBeGreaterThan(60_000);
+    expect(source).toContain("function segment1()");
+    same(f(x), deep(x));
+  });
+  it("segments of a loop body that writes into the loop's arrays, values hoisted across segments", () => {
+    const body = (c: NDArray, t: NDArray): [NDArray, NDArray] => {
+      const h = deep(np.add(c, t));
+      return [np.multiply(h, 0.5), np.sum(h)];
+    };
+    const ts = np.array([0.1, -0.2, 0.3]);
+    const [c, ys] = jit((c0: NDArray) => scan(body, c0, ts))(x);
+    const [wc, wys] = scan(body, x, ts);
+    same(c, wc);
+    same(ys, wys);
+  });
+});

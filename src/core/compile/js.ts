@@ -30,6 +30,7 @@ import { around, emitGather, emitScatterAdd, normalizedIndices } from "./js-gath
 import { emitMatmul, type MatOperand } from "./js-matmul.js";
 import { threefryLines } from "./js-random.js";
 import { rowProgram, rowRegions, type RowRegion } from "./js-rows.js";
+import { segmentedBody } from "./js-segments.js";
 import { asStored, elementwiseExpr, foldOf, isElementwise, numberLiteral, scalarHelpers, type Fold } from "./js-scalar.js";
 
 const ctorIndex: Record<DType, number> = { float32: 0, float64: 1, int32: 2, bool: 3 };
@@ -224,7 +225,7 @@ class JsCompiler {
       this.lines.push(`return [${outs.join(", ")}];`);
     }
 
-    const source = [...this.prologue, ...this.lines].join("\n");
+    const source = [...this.prologue, segmentedBody(this.lines)].join("\n");
     const factory = new Function("K", "P", "O", "D", "S", "B", "C", "A", "M", `return function compiled(I, Q) {\n${source}\n};`);
     const scratchBuffers = new Set(this.scratch.map((a) => a.buffer));
     const run = factory(this.kernels, this.params, this.outAvals, this.inDescr, this.scratch, scratchBuffers, this.constVals, ctors, scalarHelpers) as CompiledJs | CompiledInto;

@@ -66,13 +66,17 @@ export abstract class AutoContinuous<A extends unknown[] = any[]> extends AutoGu
   /** The distribution of the unconstrained latent vector (event shape `[latentDim]`) at `params`. */
   abstract getPosterior(params: Params): Distribution;
 
-  /** The distribution the guide draws the latent vector from while fitting (the posterior, unless a subclass fits otherwise). */
-  protected fittingDistribution(params: Params): Distribution {
-    return this.getPosterior(params);
+  /**
+   * Samples the latent vector while fitting, as auxiliary guide sites: by default the site
+   * `_${prefix}_latent` drawn from the posterior (subclasses that fit otherwise, or that know
+   * the density of their draws more cheaply, override this).
+   */
+  protected drawLatent(params: Params): NDArray {
+    return sample(`_${this.prefix}_latent`, this.getPosterior(params), { infer: { isAuxiliary: true } });
   }
 
   protected sampleLatents(proto: Prototype): Params {
-    const latent = sample(`_${this.prefix}_latent`, this.fittingDistribution(this.declareParams()), { infer: { isAuxiliary: true } });
+    const latent = this.drawLatent(this.declareParams());
     const out: Params = {};
     for (const [name, u] of Object.entries(this.unpackLatent(latent))) {
       const site = proto.trace.get(name)!;

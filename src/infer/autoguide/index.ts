@@ -9,3 +9,4 @@ export { AutoDiagonalNormal } from "./diagonal-normal.js";
 export { AutoMultivariateNormal } from "./multivariate-normal.js";
 export { AutoLowRankMultivariateNormal, type AutoLowRankOptions } from "./low-rank.js";
 export { AutoLaplaceApproximation } from "./laplace.js";
+export { AutoIAF, type AutoIAFOptions } from "./iaf.js";

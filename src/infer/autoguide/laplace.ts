@@ -4,7 +4,7 @@
  */
 import { hessian, random, type Array as NDArray } from "../../core/index.js";
 import { Delta, MultivariateNormal, type Distribution } from "../../distributions/index.js";
-import { param } from "../../handlers/index.js";
+import { param, sample } from "../../handlers/index.js";
 import { TraceELBO } from "../elbo.js";
 import type { Params } from "../util.js";
 import { AutoContinuous } from "./continuous.js";
@@ -21,9 +21,9 @@ export class AutoLaplaceApproximation<A extends unknown[] = any[]> extends AutoC
     return { [`${this.prefix}_loc`]: param(`${this.prefix}_loc`, this.initLatent) };
   }
 
-  /** A point mass at `loc` (the MAP fit). */
-  protected override fittingDistribution(params: Params): Distribution {
-    return new Delta(params[`${this.prefix}_loc`], 0, 1);
+  /** Fits a point mass at `loc` (the MAP fit). */
+  protected override drawLatent(params: Params): NDArray {
+    return sample(`_${this.prefix}_latent`, new Delta(params[`${this.prefix}_loc`], 0, 1), { infer: { isAuxiliary: true } });
   }
 
   /** The Hessian of the loss with respect to the unconstrained latent vector at `loc` (the posterior precision). */
