@@ -63,7 +63,7 @@ export abstract class ELBO {
  * The guide's trace (seeded with the second half of `key`, params substituted) and the model's
  * trace replayed against it (seeded with the first half), as one particle of every ELBO.
  */
-function particleTraces<A extends unknown[]>(key: Key, params: Params, model: Model<A>, guide: Model<A>, args: A): [Trace, Trace] {
+export function particleTraces<A extends unknown[]>(key: Key, params: Params, model: Model<A>, guide: Model<A>, args: A): [Trace, Trace] {
   const [modelKey, guideKey] = random.splitList(key, 2);
   const guideTrace = trace(substitute(seed(guide, guideKey), params)).getTrace(...args);
   const modelTrace = trace(substitute(replay(seed(model, modelKey), guideTrace), params)).getTrace(...args);
@@ -71,7 +71,7 @@ function particleTraces<A extends unknown[]>(key: Key, params: Params, model: Mo
 }
 
 /** Σ over the sample sites of a trace of their scaled, masked log densities. */
-function traceLogProb(tr: Trace): NDArray {
+export function traceLogProb(tr: Trace): NDArray {
   let total: NDArray = np.array(0);
   for (const site of tr.values()) if (site.type === "sample") total = np.add(total, np.sum(siteLogProb(site)));
   return total;

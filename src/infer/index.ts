@@ -86,3 +86,5 @@ export { RBFKernel, IMQKernel, LinearKernel, type SteinKernel, type KernelMode, 
 export { Empirical, EmpiricalPosterior, type EmpiricalOptions } from "./empirical.js";
 export { sbc, simulate, chiSquareSurvival, type Simulation, type SBCOptions, type SBCResult, type SBCElement, type SBCInfer, type SBCDraws } from "./sbc.js";
 export { stateToJSON, stateFromJSON, continuationKey, treeToJSON, treeFromJSON, type MCMCStateJSON, type TreeJSON, type ArrayJSON } from "./checkpoint.js";
+export { psis, fitGeneralizedPareto, type PsisResult } from "./psis.js";
+export { importanceResample, type ImportanceResampleOptions, type ImportanceResampleResult } from "./importance-resample.js";
