@@ -252,8 +252,18 @@ describe("SVI guide", () => {
     takeLogs();
   });
 
+  it("importance resampling of a full-rank fit: k̂ below 0.7, draws of every latent site", async () => {
+    const r = await svi.checkedFit();
+    takeLogs();
+    expect(r.paretoK).toBeLessThan(0.7);
+    expect(r.ess).toBeGreaterThan(500);
+    expect(r.draws.w.shape).toEqual([1000, 3]);
+    expect(r.draws.b.shape).toEqual([1000]);
+  });
+
   it("guides, losses and optimizers construct", () => {
     const c = svi.choices();
+    expect(c.flow.numFlows).toBe(3);
     expect(c.lowRank.constructor.name).toBe("AutoLowRankMultivariateNormal");
     expect(c.renyi.alpha).toBe(0.5);
     expect(c.elbo.numParticles).toBe(8);

@@ -10,6 +10,7 @@ import { param, plate, sample } from "tyche/handlers";
 import {
   AutoDelta,
   AutoDiagonalNormal,
+  AutoIAF,
   AutoLaplaceApproximation,
   AutoLowRankMultivariateNormal,
   AutoMultivariateNormal,
@@ -23,6 +24,7 @@ import {
   clippedAdam,
   convergenceCheck,
   exponentialDecay,
+  importanceResample,
   piecewiseConstant,
   sgd,
   tracker,
@@ -96,6 +98,19 @@ export async function customGuide() {
   return a / (a + b);
 }
 
+/** A fitted guide checked, and its draws corrected, by Pareto smoothed importance resampling. */
+export async function checkedFit() {
+  // #region resample
+  const guide = new AutoMultivariateNormal(logistic);
+  const svi = new SVI(logistic, guide, adam(0.02), new TraceELBO({ numParticles: 4 }));
+  const { params } = await svi.run(random.key(1), 2000, X, labels);
+  const checked = importanceResample(logistic, guide, params, random.key(2), { numProposals: 4000, numDraws: 1000, modelArgs: [X, labels] });
+  console.log(checked.paretoK); // below 0.7: the guide covers the posterior
+  const draws = checked.samples; // { w: [1000, 3], b: [1000] }, reweighted towards the posterior
+  // #endregion
+  return { paretoK: checked.paretoK, ess: checked.ess, draws };
+}
+
 /** The choice of guide, loss and optimizer. */
 export function choices() {
   // #region guides
@@ -105,6 +120,7 @@ export function choices() {
   const lowRank = new AutoLowRankMultivariateNormal(logistic, { rank: 2 });
   const map = new AutoDelta(logistic); // a point estimate (MAP)
   const laplace = new AutoLaplaceApproximation(logistic); // MAP, then a normal from the Hessian
+  const flow = new AutoIAF(logistic, { numFlows: 3, hiddenDims: [8, 8] }); // a normalizing flow
   // #endregion
   // #region losses
   const elbo = new TraceELBO({ numParticles: 8 }); // particles are vectorized with vmap
@@ -116,7 +132,7 @@ export function choices() {
   const decaying = adam(exponentialDecay(0.05, 1000, 0.1)); // 0.05 · 0.1^(step / 1000)
   const stepped = clippedAdam(piecewiseConstant([500, 1500], [0.05, 0.01, 0.002]), { clipNorm: 10 });
   // #endregion
-  return { meanField, diagonal, fullRank, lowRank, map, laplace, elbo, analyticKl, renyi, plain, decaying, stepped };
+  return { meanField, diagonal, fullRank, lowRank, map, laplace, flow, elbo, analyticKl, renyi, plain, decaying, stepped };
 }
 
 /** Callbacks: convergence check and tracker. */
