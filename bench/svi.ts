@@ -6,7 +6,10 @@
  *   sd, AutoNormal + TraceELBO, ClippedAdam, the plate subsampling 500 rows per step (the fit
  *   of test/infer/svi-minibatch.test.ts); the subsample draw alone is timed too;
  * - full-batch ADVI: logistic regression, N = 20,000, D = 50 (bench/logistic.ts's data),
- *   AutoNormal + TraceELBO, Adam.
+ *   AutoNormal + TraceELBO, Adam;
+ * - a normalizing-flow guide: AutoIAF (3 flows, hidden layers [20, 20]) on eight schools with 8
+ *   particles, a step of about a thousand equations (its generated code is split into segment
+ *   functions, each small enough for V8 to optimize).
  *
  * Run: `npm run bench:svi` (writes bench/results/svi.md; with NODE_OPTIONS=--expose-gc to collect
  * garbage between timed batches).
@@ -18,7 +21,8 @@ import { jit, np, random, type Array as NDArray } from "../src/core/index.js";
 import * as dist from "../src/distributions/index.js";
 import { constraints } from "../src/distributions/index.js";
 import { plate, sample } from "../src/handlers/index.js";
-import { adam, AutoNormal, clippedAdam, initToValue, SVI, TraceELBO, type SVIState } from "../src/infer/index.js";
+import { adam, AutoIAF, AutoNormal, clippedAdam, initToValue, SVI, TraceELBO, type SVIState } from "../src/infer/index.js";
+import { SIGMA, Y } from "./eight-schools.js";
 import { makeData } from "./logistic.js";
 import { machineInfo, measure, measureAll, median, medianOf, ratioOf } from "./measure.js";
 
@@ -65,6 +69,22 @@ function logisticFit(): Fit {
   };
 }
 
+function flowFit(): Fit {
+  const model = (sigma: NDArray, y: NDArray) => {
+    const mu = sample("mu", new dist.Normal(0, 5));
+    const tau = sample("tau", new dist.HalfCauchy(5));
+    plate("J", 8, () => {
+      const thetaTilde = sample("theta_tilde", new dist.Normal(0, 1));
+      sample("obs", new dist.Normal(np.add(mu, np.multiply(tau, thetaTilde)), sigma), { obs: y });
+    });
+  };
+  return {
+    name: "AutoIAF (3 flows, hidden [20, 20]), eight schools, 8 particles",
+    make: (jit) => new SVI(model, new AutoIAF(model, { hiddenDims: [20, 20] }), adam(0.01), new TraceELBO({ numParticles: 8 }), { jit, progressBar: false, chunkSize: CHUNK }),
+    args: [SIGMA, Y],
+  };
+}
+
 /**
  * Steps per second of eager `update`, compiled `update` (and the speedup, as the median of the
  * per-round ratios), and `resume` in compiled chunks of CHUNK steps.
@@ -107,7 +127,7 @@ async function main(): Promise<void> {
     "| fit | eager (steps/s) | jit update (steps/s) | jit chunks of 100 (steps/s) | jit update / eager | jit chunks / eager |",
     "|---|---:|---:|---:|---:|---:|",
   ];
-  const fits = [minibatchFit(), logisticFit()];
+  const fits = [minibatchFit(), logisticFit(), flowFit()];
   for (const fit of fits) {
     const r = await stepsPerSecond(fit);
     const row = `| ${fit.name} | ${r.eager.toFixed(1)} | ${r.jit.toFixed(1)} | ${r.chunked.toFixed(1)} | ${r.jitSpeedup.toFixed(1)}× | ${(r.chunked / r.eager).toFixed(1)}× |`;
