@@ -2,10 +2,13 @@
  * The eight-schools benchmark model (non-centered): parameters p = [mu, log_tau, theta_tilde
  * (8)], tau = exp(log_tau); mu ~ Normal(0, 5), tau ~ HalfCauchy(5) (with the log-Jacobian
  * log_tau of the exp transform), theta_tilde ~ Normal(0, 1), y_j ~ Normal(mu + tau
- * theta_tilde_j, sigma_j). The log density written with np ops, and hand-written loops
- * computing the same value and gradient for one parameter vector or a batch of them.
+ * theta_tilde_j, sigma_j). The model as sample statements; its log density written with np
+ * ops, and hand-written loops computing the same value and gradient for one parameter vector or
+ * a batch of them.
  */
 import { np, type Array as NDArray } from "../src/core/index.js";
+import * as dist from "../src/distributions/index.js";
+import { plate, sample } from "../src/handlers/index.js";
 
 /** Observed effects. */
 export const Y = [28, 8, -3, 7, -1, 1, 18, 12];
@@ -15,6 +18,16 @@ export const SIGMA = [15, 10, 16, 11, 9, 11, 10, 18];
 export const DIM = 10;
 
 const J = 8;
+
+/** The model with tyche's sample statements (its latent sites mu, tau, theta_tilde). */
+export const eightSchoolsModel = (sigma: NDArray, y: NDArray) => {
+  const mu = sample("mu", new dist.Normal(0, 5));
+  const tau = sample("tau", new dist.HalfCauchy(5));
+  plate("J", J, () => {
+    const thetaTilde = sample("theta_tilde", new dist.Normal(0, 1));
+    sample("obs", new dist.Normal(np.add(mu, np.multiply(tau, thetaTilde)), sigma), { obs: y });
+  });
+};
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 const LOG_HALF_CAUCHY_NORM = Math.log(2 / (Math.PI * 5));
 

@@ -21,18 +21,9 @@ import { plate, sample } from "../src/handlers/index.js";
 import { essBulk, MCMC, NUTS, type ChainMethod, type Progress } from "../src/infer/index.js";
 import { makeData } from "./logistic.js";
 import { machineInfo } from "./measure.js";
-import { SIGMA, Y } from "./eight-schools.js";
+import { eightSchoolsModel as eightSchools, SIGMA, Y } from "./eight-schools.js";
 
 // ---- models ------------------------------------------------------------------------------------
-
-const eightSchools = (sigma: NDArray, y: NDArray) => {
-  const mu = sample("mu", new dist.Normal(0, 5));
-  const tau = sample("tau", new dist.HalfCauchy(5));
-  plate("J", 8, () => {
-    const thetaTilde = sample("theta_tilde", new dist.Normal(0, 1));
-    sample("obs", new dist.Normal(np.add(mu, np.multiply(tau, thetaTilde)), sigma), { obs: y });
-  });
-};
 
 const logistic = (X: NDArray, y: NDArray) => {
   const w = sample("w", new dist.Normal(np.zeros([X.shape[1]]), 1).toEvent(1));

@@ -22,7 +22,7 @@ import * as dist from "../src/distributions/index.js";
 import { constraints } from "../src/distributions/index.js";
 import { plate, sample } from "../src/handlers/index.js";
 import { adam, AutoIAF, AutoNormal, clippedAdam, initToValue, SVI, TraceELBO, type SVIState } from "../src/infer/index.js";
-import { SIGMA, Y } from "./eight-schools.js";
+import { eightSchoolsModel, SIGMA, Y } from "./eight-schools.js";
 import { makeData } from "./logistic.js";
 import { machineInfo, measure, measureAll, median, medianOf, ratioOf } from "./measure.js";
 
@@ -70,17 +70,9 @@ function logisticFit(): Fit {
 }
 
 function flowFit(): Fit {
-  const model = (sigma: NDArray, y: NDArray) => {
-    const mu = sample("mu", new dist.Normal(0, 5));
-    const tau = sample("tau", new dist.HalfCauchy(5));
-    plate("J", 8, () => {
-      const thetaTilde = sample("theta_tilde", new dist.Normal(0, 1));
-      sample("obs", new dist.Normal(np.add(mu, np.multiply(tau, thetaTilde)), sigma), { obs: y });
-    });
-  };
   return {
     name: "AutoIAF (3 flows, hidden [20, 20]), eight schools, 8 particles",
-    make: (jit) => new SVI(model, new AutoIAF(model, { hiddenDims: [20, 20] }), adam(0.01), new TraceELBO({ numParticles: 8 }), { jit, progressBar: false, chunkSize: CHUNK }),
+    make: (jit) => new SVI(eightSchoolsModel, new AutoIAF(eightSchoolsModel, { hiddenDims: [20, 20] }), adam(0.01), new TraceELBO({ numParticles: 8 }), { jit, progressBar: false, chunkSize: CHUNK }),
     args: [SIGMA, Y],
   };
 }
