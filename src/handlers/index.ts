@@ -38,6 +38,7 @@ export { scale } from "./scale.js";
 export { mask } from "./mask.js";
 export { intervene, intervene as do } from "./do.js";
 export { lift } from "./lift.js";
+export { enumerate, configEnumerate, isEnumerated } from "./enumerate.js";
 export { reparam, LocScaleReparam, type Reparam, type ReparamResult, type LocScaleRebuild, type LocScaleReparamOptions } from "./reparam.js";
 export { inferConfig } from "./infer-config.js";
 export { scope } from "./scope.js";

@@ -10,6 +10,7 @@
 export {
   logDensity,
   potentialEnergy,
+  type PotentialOptions,
   transformFn,
   constrainFn,
   initializeModel,
@@ -88,3 +89,4 @@ export { sbc, simulate, chiSquareSurvival, type Simulation, type SBCOptions, typ
 export { stateToJSON, stateFromJSON, continuationKey, treeToJSON, treeFromJSON, type MCMCStateJSON, type TreeJSON, type ArrayJSON } from "./checkpoint.js";
 export { psis, fitGeneralizedPareto, type PsisResult } from "./psis.js";
 export { importanceResample, type ImportanceResampleOptions, type ImportanceResampleResult } from "./importance-resample.js";
+export { enumeratedLogDensity, maxPlateNesting } from "./enum-density.js";

@@ -13,7 +13,9 @@ import { sumRightmost } from "../distributions/distribution.js";
 import { Delta } from "../distributions/index.js";
 import { bijectTo, type Transform } from "../distributions/transforms.js";
 import {
+  enumerate,
   factor,
+  isEnumerated,
   seed,
   substitute,
   trace,
@@ -24,6 +26,7 @@ import {
   type SiteValues,
   type Trace,
 } from "../handlers/index.js";
+import { enumeratedLogDensity, maxPlateNesting } from "./enum-density.js";
 import { initToUniform, siteTransform, type InitStrategy } from "./init-strategies.js";
 
 /** Values by site name. */
@@ -74,8 +77,18 @@ function unconstrainedModel<A extends unknown[], R>(model: Model<A, R>, params: 
  * model with each latent site mapped into its support by `bijectTo`, plus the log |det J| of
  * those maps (so it is the negative log density of the unconstrained variables).
  */
-export function potentialEnergy<A extends unknown[]>(model: Model<A>, args: A, params: Params): NDArray {
-  return np.negative(logDensity(unconstrainedModel(model, params), args, {})[0]);
+export function potentialEnergy<A extends unknown[]>(model: Model<A>, args: A, params: Params, opts: PotentialOptions = {}): NDArray {
+  const m = unconstrainedModel(model, params);
+  return np.negative(opts.plateNesting === undefined ? logDensity(m, args, {})[0] : enumeratedLogDensity(m, args, {}, opts.plateNesting)[0]);
+}
+
+/** Options of {@link potentialEnergy}. */
+export interface PotentialOptions {
+  /**
+   * Sum out the sites marked for parallel enumeration, laid left of this many plate dimensions
+   * (see {@link enumeratedLogDensity}); by default nothing is enumerated.
+   */
+  plateNesting?: number;
 }
 
 /** Applies `transforms[name]` (or its inverse) to each value of `params` that has one; the others pass unchanged. */
@@ -137,6 +150,8 @@ export interface ModelInfo {
   readonly transforms: Readonly<Record<string, Transform>>;
   /** The trace of the model at the first starting point drawn. */
   readonly modelTrace: Trace;
+  /** How `potentialFn` calls {@link potentialEnergy} (the plate nesting when sites are enumerated). */
+  readonly potentialOptions: PotentialOptions;
 }
 
 /**
@@ -158,19 +173,31 @@ export function initializeModel<A extends unknown[]>(key: Key, model: Model<A>, 
   const transforms: Record<string, Transform> = {};
   const fixed: Params = {};
   let hasDeterministic = false;
+  const enumerated: string[] = [];
   for (const [name, site] of modelTrace) {
     if (site.type === "param") fixed[name] = site.value!;
     else if (site.type === "deterministic") hasDeterministic = true;
     else if (site.type === "sample" && !site.isObserved) {
+      if (isEnumerated(site)) {
+        enumerated.push(name);
+        continue;
+      }
       if (site.fn.support.isDiscrete)
-        throw new Error(`initializeModel: site '${name}' is discrete (${site.fn.name} with support ${site.fn.support.name}); continuous inference cannot handle discrete latent sites`);
+        throw new Error(
+          `initializeModel: site '${name}' is discrete (${site.fn.name} with support ${site.fn.support.name}); continuous inference cannot draw it, but can sum it out: mark it with infer: { enumerate: "parallel" } or wrap the model in configEnumerate`,
+        );
       if (site.fn instanceof Delta) throw new Error(`initializeModel: site '${name}' has a Delta distribution; use deterministic('${name}', value) to record a value instead`);
       transforms[name] = siteTransform(site);
     }
   }
   const fixedModel = substitute(model, fixed);
-  const potentialFn = (z: Params) => potentialEnergy(fixedModel, args, z);
-  const postprocessFn = hasDeterministic ? (z: Params) => constrainFn(fixedModel, args, z, true) : (z: Params) => transformFn(transforms, z);
+  const plateNesting = enumerated.length > 0 ? maxPlateNesting(modelTrace) : undefined;
+  const potentialFn = (z: Params) => potentialEnergy(fixedModel, args, z, { plateNesting });
+  const postprocessFn = !hasDeterministic
+    ? (z: Params) => transformFn(transforms, z)
+    : plateNesting === undefined
+      ? (z: Params) => constrainFn(fixedModel, args, z, true)
+      : (z: Params) => withoutEnumeratedValues(constrainFn(enumerate(fixedModel, -plateNesting - 1), args, z, true), modelTrace);
 
   const start = (chainKey: Key, first: Trace | null): ParamInfo => {
     let last: { z: Params; pe: NDArray; grad: Params } | null = null;
@@ -188,7 +215,21 @@ export function initializeModel<A extends unknown[]>(key: Key, model: Model<A>, 
     key.ndim === 2
       ? { z: stackTrees(infos.map((p) => p.z)), potentialEnergy: np.stack(infos.map((p) => p.potentialEnergy)), zGrad: stackTrees(infos.map((p) => p.zGrad)) }
       : infos[0];
-  return { paramInfo, potentialFn, postprocessFn, transforms, modelTrace };
+  return { paramInfo, potentialFn, postprocessFn, transforms, modelTrace, potentialOptions: { plateNesting } };
+}
+
+/**
+ * The values of `values` that keep the shape they have in `tr` (a run without enumeration):
+ * deterministic sites computed from enumerated values carry enumeration dimensions and are left
+ * out, as they have no single value per draw.
+ */
+function withoutEnumeratedValues(values: Params, tr: Trace): Params {
+  const out: Params = {};
+  for (const [name, v] of Object.entries(values)) {
+    const site = tr.get(name);
+    if (site?.value != null && v.ndim === site.value.ndim) out[name] = v;
+  }
+  return out;
 }
 
 /** The latent values of a trace, mapped to unconstrained space. */

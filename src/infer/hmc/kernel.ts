@@ -134,7 +134,7 @@ abstract class HamiltonianKernel implements MCMCKernel {
       const model = this.model;
       const info = initializeModel(key, model, { initStrategy: o.initStrategy ?? initToUniform(), modelArgs });
       for (const [name, site] of info.modelTrace) if (site.type === "param") fixed[name] = site.value!;
-      potentialOf = (inputs) => (z) => potentialEnergy(substitute(model, inputs.fixed), inputs.args as unknown[], z);
+      potentialOf = (inputs) => (z) => potentialEnergy(substitute(model, inputs.fixed), inputs.args as unknown[], z, info.potentialOptions);
       post = info.postprocessFn;
       z0 = initParams ?? info.paramInfo.z;
     } else {
