@@ -212,6 +212,15 @@ describe("MCMC guide", () => {
     expect(m.getSamples().mu.shape).toEqual([1000]);
   });
 
+  it("enumeration: the mixture's locs, z summed out", async () => {
+    const locs = await mcmc.enumeration();
+    expect(locs.shape).toEqual([1000, 2]);
+    // the two components are symmetric in the prior; their means are near -2 and 3 in some order
+    const means = (np.mean(locs, 0).toArray() as number[]).sort((a, b) => a - b);
+    expect(Math.abs(means[0] + 2.05)).toBeLessThan(0.6);
+    expect(Math.abs(means[1] - 2.96)).toBeLessThan(0.6);
+  });
+
   it("a potential function: the banana's draws", async () => {
     const z = await mcmc.potential();
     expect(z.shape).toEqual([1000, 2]);

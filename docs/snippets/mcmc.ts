@@ -5,7 +5,7 @@
 // #region imports
 import { np, random } from "tyche/core";
 import * as dist from "tyche/distributions";
-import { deterministic, plate, sample } from "tyche/handlers";
+import { configEnumerate, deterministic, plate, sample } from "tyche/handlers";
 import {
   HMC,
   MCMC,
@@ -83,6 +83,25 @@ export async function kernels() {
   await mcmc.run(random.key(1), sigma, y);
   // #endregion
   return { careful, mcmc };
+}
+
+/** A mixture whose component labels are summed out by enumeration. */
+export async function enumeration() {
+  // #region enumerate
+  // Two Gaussian components; each point's component z is discrete and summed out.
+  const x = np.array([-2.1, -1.7, -2.4, -1.9, 2.8, 3.3, 3.1, -2.2, 2.6, 3.0]);
+  function mixture(data: np.Array) {
+    const locs = sample("locs", new dist.Normal(0, 10).expand([2]).toEvent(1));
+    plate("N", data.shape[0], () => {
+      const z = sample("z", new dist.Categorical({ probs: np.array([0.5, 0.5]) }));
+      sample("x", new dist.Normal(np.take(locs, z), 1), { obs: data });
+    });
+  }
+  const mcmc = new MCMC(new NUTS(configEnumerate(mixture)), { numWarmup: 500, numSamples: 1000 });
+  await mcmc.run(random.key(4), x);
+  const { locs } = mcmc.getSamples(); // [1000, 2]: z is not sampled, it was summed out
+  // #endregion
+  return locs;
 }
 
 /** A potential function instead of a model. */
