@@ -2,8 +2,8 @@
  * tyche/handlers: the primitives models are written with (`sample`, `param`, `plate`,
  * `deterministic`, `factor`, `prngKey`, `subsample`) and the effect handlers that give a model
  * its meaning (`trace`, `seed`, `condition`, `substitute`, `replay`, `block`, `scale`, `mask`,
- * `do`, `lift`, `reparam`, `inferConfig`, `scope`). Every handler takes a model and returns a
- * model, so they nest (`trace(seed(model, key))`) and chain with fp-ts's `pipe`
+ * `do`, `lift`, `reparam`, `inferConfig`, `scope`, `enumerate`, `configEnumerate`). Every handler
+ * takes a model and returns a model, so they nest (`trace(seed(model, key))`) and chain with fp-ts's `pipe`
  * (`pipe(model, (m) => seed(m, key), trace)`).
  *
  * @packageDocumentation
