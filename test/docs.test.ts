@@ -213,8 +213,9 @@ describe("MCMC guide", () => {
   });
 
   it("enumeration: the mixture's locs, z summed out", async () => {
-    const locs = await mcmc.enumeration();
+    const { locs, z } = await mcmc.enumeration();
     expect(locs.shape).toEqual([1000, 2]);
+    expect(z.shape).toEqual([10]);
     // the two components are symmetric in the prior; their means are near -2 and 3 in some order
     const means = (np.mean(locs, 0).toArray() as number[]).sort((a, b) => a - b);
     expect(Math.abs(means[0] + 2.05)).toBeLessThan(0.6);

@@ -13,6 +13,7 @@ import {
   Predictive,
   essBulk,
   hpdi,
+  inferDiscrete,
   initToMedian,
   rhat,
   summary,
@@ -100,8 +101,10 @@ export async function enumeration() {
   const mcmc = new MCMC(new NUTS(configEnumerate(mixture)), { numWarmup: 500, numSamples: 1000 });
   await mcmc.run(random.key(4), x);
   const { locs } = mcmc.getSamples(); // [1000, 2]: z is not sampled, it was summed out
+  // Labels drawn from their posterior given one draw of locs (temperature: 0 for the most probable).
+  const { z } = inferDiscrete(configEnumerate(mixture), random.key(5), { params: { locs: np.take(locs, 0, 0) }, modelArgs: [x] });
   // #endregion
-  return locs;
+  return { locs, z };
 }
 
 /** A potential function instead of a model. */

@@ -11,8 +11,8 @@
  * ordinal. An enumerated variable may be used by sites in its own plates and in plates nested
  * inside them; any other use (a local discrete variable feeding a global site) is an error.
  */
-import { np, special, type Array as NDArray } from "../core/index.js";
-import { enumerate, isEnumerated, substitute, trace, type Model, type PlateFrame, type SiteValues, type Trace } from "../handlers/index.js";
+import { np, random, special, type Array as NDArray } from "../core/index.js";
+import { enumerate, isEnumerated, seed, substitute, trace, type Key, type Model, type PlateFrame, type SiteValues, type Trace } from "../handlers/index.js";
 
 /** A factor's ordinal: its plates, innermost first. */
 interface Ordinal {
@@ -37,6 +37,82 @@ export function maxPlateNesting(tr: Trace): number {
  */
 export function enumeratedLogDensity<A extends unknown[]>(model: Model<A>, args: A, params: SiteValues, plateNesting: number): [NDArray, Trace] {
   const tr = trace(enumerate(substitute(model, params), -plateNesting - 1)).getTrace(...args);
+  return [eliminate(tr, plateNesting, "sum").total, tr];
+}
+
+/** Options of {@link inferDiscrete}. */
+export interface InferDiscreteOptions<A extends unknown[]> {
+  /** Values of the other latent sites (a posterior draw), by name; the model's own draws where absent. */
+  params?: SiteValues;
+  /** The model's arguments. */
+  modelArgs?: A;
+  /** 1 (default): draw from the conditional posterior; 0: its most probable joint value (max-product). */
+  temperature?: 0 | 1;
+  /** Plate dimensions of the model (default: found by running it once). */
+  plateNesting?: number;
+}
+
+/**
+ * Values of the enumerated sites of `model` drawn from their posterior given `params` and the
+ * data (NumPyro's `infer_discrete`): the elimination is run forward, then each enumerated site is
+ * drawn backward, conditioned on the sites eliminated after it (forward filtering, backward
+ * sampling). With `temperature: 0`, sums become maxima and draws become argmaxes: the jointly
+ * most probable values. Returns each site's value with the shape it has without enumeration.
+ */
+export function inferDiscrete<A extends unknown[]>(model: Model<A>, key: Key, opts: InferDiscreteOptions<A> = {}): Record<string, NDArray> {
+  const args = (opts.modelArgs ?? []) as A;
+  const params = opts.params ?? {};
+  const temperature = opts.temperature ?? 1;
+  if (temperature !== 0 && temperature !== 1) throw new Error(`inferDiscrete: temperature must be 0 or 1, got ${temperature}`);
+  const [traceKey, drawKey] = random.splitList(key, 2);
+  const seeded = seed(substitute(model, params), traceKey);
+  const plateNesting = opts.plateNesting ?? maxPlateNesting(trace(seeded).getTrace(...args));
+  const tr = trace(enumerate(seeded, -plateNesting - 1)).getTrace(...args);
+  const { eliminated } = eliminate(tr, plateNesting, temperature === 1 ? "sum" : "max");
+  const keys = random.splitList(drawKey, Math.max(eliminated.length, 1));
+  const drawn = new Map<number, NDArray>(); // index tensors by enumeration dim, size 1 at their own dim
+  const out: Record<string, NDArray> = {};
+  eliminated.reverse().forEach(({ dim, name, logits }, i) => {
+    let l = logits;
+    for (const [d, idx] of drawn) if (l.ndim >= -d && l.shape[l.ndim + d] > 1) l = np.takeAlongAxis(l, toRank(idx, l.ndim), l.ndim + d);
+    const axis = l.ndim + dim;
+    const idx = temperature === 1 ? np.expandDims(random.categorical(keys[i], l, axis), axis) : np.argmax(l, axis, true);
+    drawn.set(dim, idx);
+    const support = tr.get(name)!.value!;
+    const rank = Math.max(support.ndim, idx.ndim);
+    const value = np.takeAlongAxis(toRank(support, rank), toRank(idx, rank), rank + dim);
+    out[name] = stripLeadingOnes(np.reshape(value, value.shape.slice(Math.max(0, value.ndim - plateNesting))));
+  });
+  return out;
+}
+
+/** `x` with leading dimensions of size 1 added or removed to have rank `r`. */
+function toRank(x: NDArray, r: number): NDArray {
+  if (x.ndim === r) return x;
+  if (x.ndim < r) return np.reshape(x, [...new Array<number>(r - x.ndim).fill(1), ...x.shape]);
+  if (x.shape.slice(0, x.ndim - r).some((d) => d !== 1)) throw new Error(`internal: cannot drop dims of shape [${x.shape.join(", ")}] to rank ${r}`);
+  return np.reshape(x, x.shape.slice(x.ndim - r));
+}
+
+function stripLeadingOnes(x: NDArray): NDArray {
+  let k = 0;
+  while (k < x.ndim && x.shape[k] === 1) k++;
+  return k === 0 ? x : np.reshape(x, x.shape.slice(k));
+}
+
+/** One enumerated site as eliminated: its dimension and the log weights over it (and over the sites eliminated after it) just before. */
+interface Eliminated {
+  readonly dim: number;
+  readonly name: string;
+  readonly logits: NDArray;
+}
+
+/**
+ * Tensor variable elimination over the enumerated trace `tr`: the summed-out log density (with
+ * `"max"`, the maximum over the enumerated values), and each enumerated site in the order it
+ * was eliminated.
+ */
+function eliminate(tr: Trace, plateNesting: number, reduce: "sum" | "max"): { total: NDArray; eliminated: Eliminated[] } {
   const enumVars = new Map<number, { name: string; frames: readonly PlateFrame[] }>();
   for (const site of tr.values()) if (site.type === "sample" && isEnumerated(site)) enumVars.set(site.infer.enumDim as number, { name: site.name, frames: site.condIndepStack });
 
@@ -57,6 +133,7 @@ export function enumeratedLogDensity<A extends unknown[]>(model: Model<A>, args:
   }
 
   let total: NDArray | null = null;
+  const eliminated: Eliminated[] = [];
   while (ordinals.size > 0) {
     // the deepest ordinal left: nothing can still send it a term
     const [key, ordinal] = [...ordinals].reduce((a, b) => (b[1].frames.length > a[1].frames.length ? b : a));
@@ -70,7 +147,10 @@ export function enumeratedLogDensity<A extends unknown[]>(model: Model<A>, args:
       const enclosing = v.frames.length < ordinal.frames.length && keyOf(ordinal.frames.slice(ordinal.frames.length - v.frames.length)) === keyOf(v.frames);
       if (!local && !enclosing)
         throw new Error(`enumerated site '${v.name}' (plates: ${v.frames.map((f) => f.name).join(", ") || "none"}) is used by a site in plates ${ordinal.frames.map((f) => f.name).join(", ") || "none"}; an enumerated site may only be used inside its own plates`);
-      if (local) t = special.logsumexp(t, t.ndim + d, true);
+      if (local) {
+        eliminated.push({ dim: d, name: v.name, logits: t });
+        t = reduce === "sum" ? special.logsumexp(t, t.ndim + d, true) : np.max(t, t.ndim + d, true);
+      }
     }
     if (ordinal.frames.length === 0) {
       total = total === null ? np.sum(t) : np.add(total, np.sum(t));
@@ -80,5 +160,5 @@ export function enumeratedLogDensity<A extends unknown[]>(model: Model<A>, args:
     if (t.ndim >= -inner.dim) t = np.sum(t, t.ndim + inner.dim, true);
     termAt(ordinal.frames.slice(1), t);
   }
-  return [total ?? np.array(0), tr];
+  return { total: total ?? np.array(0), eliminated };
 }

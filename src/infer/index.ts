@@ -89,4 +89,4 @@ export { sbc, simulate, chiSquareSurvival, type Simulation, type SBCOptions, typ
 export { stateToJSON, stateFromJSON, continuationKey, treeToJSON, treeFromJSON, type MCMCStateJSON, type TreeJSON, type ArrayJSON } from "./checkpoint.js";
 export { psis, fitGeneralizedPareto, type PsisResult } from "./psis.js";
 export { importanceResample, type ImportanceResampleOptions, type ImportanceResampleResult } from "./importance-resample.js";
-export { enumeratedLogDensity, maxPlateNesting } from "./enum-density.js";
+export { enumeratedLogDensity, inferDiscrete, maxPlateNesting, type InferDiscreteOptions } from "./enum-density.js";

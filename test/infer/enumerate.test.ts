@@ -4,10 +4,10 @@
  * mixture against NUTS on the hand-marginalized model, and the errors for what is not supported.
  */
 import { describe, expect, it } from "vitest";
-import { jit, np, random, special, type Array as NDArray } from "../../src/core/index.js";
+import { jit, np, random, special, vmap, type Array as NDArray } from "../../src/core/index.js";
 import * as dist from "../../src/distributions/index.js";
 import { configEnumerate, deterministic, factor, plate, sample, trace, seed } from "../../src/handlers/index.js";
-import { enumeratedLogDensity, initializeModel, MCMC, NUTS } from "../../src/infer/index.js";
+import { enumeratedLogDensity, inferDiscrete, initializeModel, MCMC, NUTS } from "../../src/infer/index.js";
 import { expectClose } from "../helpers.js";
 
 const N = 50;
@@ -100,6 +100,47 @@ describe("NUTS with enumerated discrete sites", () => {
     const mcmc = new MCMC(new NUTS(configEnumerate(model)), { numWarmup: 100, numSamples: 50, progressBar: false });
     await mcmc.run(random.key(4), x);
     expect(Object.keys(mcmc.getSamples()).sort()).toEqual(["locs", "spread"]);
+  });
+});
+
+describe("inferDiscrete", () => {
+  // P(z_i = 1 | x_i, locs) = w_1 N(x_i | loc_1, 1) / Σ_k w_k N(x_i | loc_k, 1)
+  const joint = np.add(np.log(weights), new dist.Normal(locs, 1).logProb(column));
+  const responsibility = np.exp(np.subtract(np.take(joint, 1, 1), special.logsumexp(joint, 1)));
+
+  it("draws each local label from its posterior: the frequency of z = 1 over 2000 draws is its responsibility", () => {
+    const z = vmap((k: NDArray) => inferDiscrete(configEnumerate(mixture), k, { params: { locs }, modelArgs: [x] }).z)(random.split(random.key(5), 2000));
+    expect(z.shape).toEqual([2000, N]);
+    // binomial standard error at most 0.011
+    expectClose(np.mean(z, 0), responsibility, { atol: 0.05 });
+  });
+
+  it("temperature 0 gives the most probable labels", () => {
+    const z = inferDiscrete(configEnumerate(mixture), random.key(0), { params: { locs }, modelArgs: [x], temperature: 0 }).z;
+    expect(Array.from(z.dataSync())).toEqual(Array.from(np.greater(responsibility, 0.5).dataSync()));
+  });
+
+  it("draws a global label and the local ones given it: P(g = 1 | x) matches the exact marginal", () => {
+    // rows close enough that the data leave g uncertain (exact P(g = 1 | x) ≈ 0.51)
+    const probs = np.array([
+      [0.65, 0.35],
+      [0.55, 0.45],
+    ]);
+    const model = (data: NDArray) => {
+      const g = sample("g", new dist.Bernoulli(0.5));
+      plate("N", N, () => {
+        const z = sample("z", new dist.Categorical({ probs: np.take(probs, g, 0) }));
+        sample("x", new dist.Normal(np.take(locs, z), 1), { obs: data });
+      });
+    };
+    const perG = [0, 1].map((g) => np.sum(special.logsumexp(np.add(np.log(np.take(probs, g, 0)), new dist.Normal(locs, 1).logProb(column)), 1)).item());
+    const exact = 1 / (1 + Math.exp(perG[0] - perG[1]));
+    const draws = vmap((k: NDArray) => inferDiscrete(configEnumerate(model), k, { modelArgs: [x] }))(random.split(random.key(6), 2000));
+    expect(draws.g.shape).toEqual([2000]);
+    expect(draws.z.shape).toEqual([2000, N]);
+    expect(exact).toBeGreaterThan(0.3);
+    expect(exact).toBeLessThan(0.7);
+    expectClose(np.mean(draws.g), exact, { atol: 4 * Math.sqrt((exact * (1 - exact)) / 2000) });
   });
 });
 
