@@ -30,6 +30,17 @@ const mixtureByHand = (data: NDArray) => {
   factor("x", np.sum(special.logsumexp(np.add(np.log(weights), new dist.Normal(l, 1).logProb(np.reshape(data, [N, 1]))), 1)));
 };
 
+/** A global label g ~ Bernoulli(0.5) choosing the row of `probs` each point's label z is drawn with. */
+const nested = (probs: NDArray) => (data: NDArray) => {
+  const g = sample("g", new dist.Bernoulli(0.5));
+  plate("N", N, () => {
+    const z = sample("z", new dist.Categorical({ probs: np.take(probs, g, 0) }));
+    sample("x", new dist.Normal(np.take(locs, z), 1), { obs: data });
+  });
+};
+/** log p(x | g) of the nested model, z summed out by hand. */
+const logLikelihoodGiven = (probs: NDArray, g: number) => np.sum(special.logsumexp(np.add(np.log(np.take(probs, g, 0)), new dist.Normal(locs, 1).logProb(column)), 1)).item();
+
 describe("enumeratedLogDensity", () => {
   it("sums out a local discrete variable: Σ_i log Σ_k w_k N(x_i | loc_k, 1)", () => {
     const [lp] = enumeratedLogDensity(configEnumerate(mixture), [x], { locs }, 1);
@@ -52,17 +63,11 @@ describe("enumeratedLogDensity", () => {
       [0.9, 0.1],
       [0.2, 0.8],
     ]);
-    const model = (data: NDArray) => {
-      const g = sample("g", new dist.Bernoulli(0.5));
-      plate("N", N, () => {
-        const z = sample("z", new dist.Categorical({ probs: np.take(probs, g, 0) }));
-        sample("x", new dist.Normal(np.take(locs, z), 1), { obs: data });
-      });
-    };
+    const model = nested(probs);
     const [lp, tr] = enumeratedLogDensity(configEnumerate(model), [x], {}, 1);
     expect(tr.get("g")!.value!.shape).toEqual([2, 1]);
     expect(tr.get("z")!.value!.shape).toEqual([2, 1, 1]);
-    const perG = [0, 1].map((g) => Math.log(0.5) + np.sum(special.logsumexp(np.add(np.log(np.take(probs, g, 0)), new dist.Normal(locs, 1).logProb(column)), 1)).item());
+    const perG = [0, 1].map((g) => Math.log(0.5) + logLikelihoodGiven(probs, g));
     expectClose(lp, special.logsumexp(np.array(perG)), { rtol: 1e-5 });
   });
 
@@ -126,14 +131,8 @@ describe("inferDiscrete", () => {
       [0.65, 0.35],
       [0.55, 0.45],
     ]);
-    const model = (data: NDArray) => {
-      const g = sample("g", new dist.Bernoulli(0.5));
-      plate("N", N, () => {
-        const z = sample("z", new dist.Categorical({ probs: np.take(probs, g, 0) }));
-        sample("x", new dist.Normal(np.take(locs, z), 1), { obs: data });
-      });
-    };
-    const perG = [0, 1].map((g) => np.sum(special.logsumexp(np.add(np.log(np.take(probs, g, 0)), new dist.Normal(locs, 1).logProb(column)), 1)).item());
+    const model = nested(probs);
+    const perG = [0, 1].map((g) => logLikelihoodGiven(probs, g));
     const exact = 1 / (1 + Math.exp(perG[0] - perG[1]));
     const draws = vmap((k: NDArray) => inferDiscrete(configEnumerate(model), k, { modelArgs: [x] }))(random.split(random.key(6), 2000));
     expect(draws.g.shape).toEqual([2000]);
