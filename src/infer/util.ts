@@ -173,13 +173,13 @@ export function initializeModel<A extends unknown[]>(key: Key, model: Model<A>, 
   const transforms: Record<string, Transform> = {};
   const fixed: Params = {};
   let hasDeterministic = false;
-  const enumerated: string[] = [];
+  let hasEnumerated = false;
   for (const [name, site] of modelTrace) {
     if (site.type === "param") fixed[name] = site.value!;
     else if (site.type === "deterministic") hasDeterministic = true;
     else if (site.type === "sample" && !site.isObserved) {
       if (isEnumerated(site)) {
-        enumerated.push(name);
+        hasEnumerated = true;
         continue;
       }
       if (site.fn.support.isDiscrete)
@@ -191,7 +191,7 @@ export function initializeModel<A extends unknown[]>(key: Key, model: Model<A>, 
     }
   }
   const fixedModel = substitute(model, fixed);
-  const plateNesting = enumerated.length > 0 ? maxPlateNesting(modelTrace) : undefined;
+  const plateNesting = hasEnumerated ? maxPlateNesting(modelTrace) : undefined;
   const potentialFn = (z: Params) => potentialEnergy(fixedModel, args, z, { plateNesting });
   const postprocessFn = !hasDeterministic
     ? (z: Params) => transformFn(transforms, z)
