@@ -13,6 +13,7 @@
  */
 import { np, random, special, type Array as NDArray } from "../core/index.js";
 import { enumerate, isEnumerated, seed, substitute, trace, type Key, type Model, type PlateFrame, type SiteValues, type Trace } from "../handlers/index.js";
+import { siteLogProb } from "./site-log-prob.js";
 
 /** A factor's ordinal: its plates, innermost first. */
 interface Ordinal {
@@ -125,7 +126,7 @@ function eliminate(tr: Trace, plateNesting: number, reduce: "sum" | "max"): { to
   for (const site of tr.values()) {
     if (site.type !== "sample") continue;
     if (site.scale !== 1 && enumVars.size > 0) throw new Error(`sample site '${site.name}': enumeration does not support scaled sites (subsampled plates or scale)`);
-    const lp = site.scale === 1 ? site.fn.logProb(site.value!) : np.multiply(site.scale, site.fn.logProb(site.value!));
+    const lp = siteLogProb(site);
     for (let d = -1; d >= -Math.min(plateNesting, lp.ndim); d--)
       if (lp.shape[lp.ndim + d] > 1 && !site.condIndepStack.some((f) => f.dim === d))
         throw new Error(`sample site '${site.name}': its log density has a batch dimension of size ${lp.shape[lp.ndim + d]} at dim ${d} that no enclosing plate declares; with enumeration, declare every batch dimension with a plate`);

@@ -21,22 +21,19 @@ import {
   trace,
   type Key,
   type Model,
-  type SampleMessage,
   type SiteValueFn,
   type SiteValues,
   type Trace,
 } from "../handlers/index.js";
 import { enumeratedLogDensity, maxPlateNesting } from "./enum-density.js";
+import { siteLogProb } from "./site-log-prob.js";
 import { initToUniform, siteTransform, type InitStrategy } from "./init-strategies.js";
+
+export { siteLogProb };
 
 /** Values by site name. */
 export type Params = Record<string, NDArray>;
 
-/** The log density a sample site contributes, `scale * fn.logProb(value)`, not summed. */
-export function siteLogProb(site: SampleMessage): NDArray {
-  const lp = site.fn.logProb(site.value!);
-  return site.scale === 1 ? lp : np.multiply(site.scale, lp);
-}
 
 /**
  * The log joint density of `model(...args)` with the sites in `params` fixed to those values

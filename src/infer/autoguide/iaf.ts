@@ -42,6 +42,7 @@ export class AutoIAF<A extends unknown[] = any[]> extends AutoContinuous<A> {
   private readonly hiddenDims: readonly number[] | undefined;
   private readonly nonlinearity: ((x: NDArray) => NDArray) | undefined;
   private network: AutoregressiveNN | null = null;
+  private reversal: PermuteTransform | null = null;
 
   constructor(model: Model<A>, opts: AutoIAFOptions = {}) {
     super(model, opts);
@@ -79,17 +80,22 @@ export class AutoIAF<A extends unknown[] = any[]> extends AutoContinuous<A> {
     return out;
   }
 
+  /** The reversal of the latent entries between flows (built once the latent dimension is known). */
+  private get reverse(): PermuteTransform {
+    this.reversal ??= new PermuteTransform(Array.from({ length: this.latentDim }, (_, i) => this.latentDim - 1 - i));
+    return this.reversal;
+  }
+
   /** The flows at `params`, first to last (permutations between the autoregressive transforms). */
   private flows(params: Params): Transform[] {
     const arn = this.arn;
-    const reverse = Array.from({ length: this.latentDim }, (_, i) => this.latentDim - 1 - i);
     const flows: Transform[] = [];
     for (let k = 0; k < this.numFlows; k++) {
       const weights: AutoregressiveNNParams = {
         w: Array.from({ length: arn.numLayers }, (_, l) => params[this.paramName(k, "w", l)]),
         b: Array.from({ length: arn.numLayers }, (_, l) => params[this.paramName(k, "b", l)]),
       };
-      if (k > 0) flows.push(new PermuteTransform(reverse));
+      if (k > 0) flows.push(this.reverse);
       flows.push(new InverseAutoregressiveTransform((x) => arn.apply(weights, x)));
     }
     return flows;
